@@ -1,0 +1,16 @@
+// The effnetc subcommands. Each takes the arguments after its name and returns the
+// process exit code: 0 ok, 1 failure, 2 usage or input error (UserError / UsageError
+// are caught in main.cpp and printed as one line).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_list(const Argv& args);
+int cmd_inspect(const Argv& args);
+
+}  // namespace cli

@@ -1,0 +1,41 @@
+// The op catalogue: which ops exist, how each infers its output shape, and how its
+// parameters and multiply-accumulates are counted (torchvision-style: conv + linear
+// MACs; BatchNorm running statistics are buffers, not parameters).
+//
+//   op               inputs             attrs                                   params
+//   input            -                  shape                                   -
+//   conv2d           x [, residual] [, scale]  out kernel stride pad[t,l,b,r] groups
+//                                       [act] [residual=1] [in_scale=1]         weight [bias]
+//   batch_norm       x                  eps                                     weight bias running_mean running_var
+//   activation       x                  kind (swish|sigmoid|relu)               -
+//   global_avg_pool  x                  -                                       -
+//   flatten          x                  -                                       -
+//   dense            x                  out [act]                               weight [bias]
+//   mul              x, s[C,1,1]        -                                       -
+//   add              a, b               -                                       -
+//   dropout          x                  p                                       -
+//   squeeze_excite   x                  squeeze [mode=scale|multiply]           fc1.weight fc1.bias fc2.weight fc2.bias
+//
+// conv2d with residual=1 adds inputs[1] after its activation; with in_scale=1 its last
+// input is a per-sample [C,1,1] scale applied to the input channels (SE folded into the
+// projection). squeeze_excite mode=multiply returns x*scale, mode=scale the [C,1,1] scale.
+#pragma once
+
+#include "ir/graph.h"
+
+namespace ir {
+
+bool is_known_op(const std::string& op);
+bool is_known_activation(const std::string& kind);
+
+// The output shape of `n` from its inputs' shapes; throws UserError naming the node.
+Dims infer_shape(const Graph& g, const Node& n);
+// Sets every node's shape in order.
+void infer_shapes(Graph& g);
+
+int64_t param_count(const Node& n);                // trainable parameters (no BN buffers)
+int64_t mac_count(const Graph& g, const Node& n);  // conv and dense MACs per sample
+int64_t param_count(const Graph& g);
+int64_t mac_count(const Graph& g);
+
+}  // namespace ir
