@@ -25,6 +25,7 @@ struct Param {
   std::string role;  // "weight", "bias", "fc1.weight", ... (op-specific)
   std::string name;  // key in the WeightMap
   Dims shape;
+  int64_t offset = -1;  // position in the packed weight blob, in floats; -1 until packed
 };
 
 struct Node {
