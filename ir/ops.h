@@ -19,6 +19,15 @@
 // conv2d with residual=1 adds inputs[1] after its activation; with in_scale=1 its last
 // input is a per-sample [C,1,1] scale applied to the input channels (SE folded into the
 // projection). squeeze_excite mode=multiply returns x*scale, mode=scale the [C,1,1] scale.
+//
+// Physical layouts (choose_layout) never change semantics. Node attr `layout`
+// ("nchw"|"nhwc") is the activation layout codegen uses. Attr `weight_layout` says how
+// a node's weight tensors are stored: conv2d "oihw" (default, torch [O,I/g,kh,kw]) or
+// "hwio" ([kh,kw,I/g,O]); dense "oi" (default, [O,I]) or "io" ([I,O]); squeeze_excite
+// "oi" (default: fc1 [S,C,1,1], fc2 [C,S,1,1]) or "io" (fc1 [C,S], fc2 [S,C]).
+// Compilation units: a unit is the run of nodes ending at a node that carries `ref`
+// (frontend module outputs) or is a graph output; passes keep `ref` on the node that
+// replaces a ref'ed node.
 #pragma once
 
 #include "ir/graph.h"
