@@ -33,14 +33,13 @@ class Builder {
 
   // Conv2d (+ BatchNorm (+ activation)) as torchvision's Conv2dNormActivation at `module`.
   int conv_bn_act(int x, const std::string& module, int out, int kernel, int stride, int groups, const char* act) {
-    const ir::Node& in = g_.node(x);
-    int64_t in_channels = in.shape[0];
+    int64_t in_channels = g_.node(x).shape[0], in_size = g_.node(x).shape[1];  // add() may move the nodes
     ir::Node& c = g_.add("conv2d", {x});
     c.set("name", key(module, "0"));
     c.set("out", int64_t(out));
     c.set("kernel", int64_t(kernel));
     c.set("stride", int64_t(stride));
-    c.set("pad", conv_padding(spec_, in.shape[1], kernel, stride));
+    c.set("pad", conv_padding(spec_, in_size, kernel, stride));
     c.set("groups", int64_t(groups));
     c.params.push_back({"weight", key(module, "0.weight"), {out, in_channels / groups, kernel, kernel}});
     int y = finish(c);
@@ -151,7 +150,8 @@ std::vector<BlockInfo> scaled_blocks(const Spec& spec) {
   std::vector<BlockInfo> blocks;
   for (size_t s = 0; s < spec.stages.size(); s++) {
     const StageRow& row = spec.stages[s];
-    int in = round_filters(row.in_channels, spec.width), out = round_filters(row.out_channels, spec.width);
+    int in = round_filters(row.in_channels, spec.width, spec.divisor);
+    int out = round_filters(row.out_channels, spec.width, spec.divisor);
     int repeats = round_repeats(row.repeats, spec.depth);
     for (int i = 0; i < repeats; i++) {
       BlockInfo b;
@@ -161,7 +161,7 @@ std::vector<BlockInfo> scaled_blocks(const Spec& spec) {
       b.kernel = row.kernel;
       b.stride = i == 0 ? row.stride : 1;
       b.in_channels = i == 0 ? in : out;
-      b.expanded_channels = round_filters(b.in_channels * row.expand_ratio, 1.0);
+      b.expanded_channels = round_filters(b.in_channels * row.expand_ratio, 1.0, spec.divisor);
       b.out_channels = out;
       b.squeeze_channels = std::max(1, b.in_channels / 4);
       b.residual = b.stride == 1 && b.in_channels == b.out_channels;
@@ -171,12 +171,14 @@ std::vector<BlockInfo> scaled_blocks(const Spec& spec) {
   return blocks;
 }
 
-int head_channels(const Spec& spec) { return 4 * round_filters(spec.stages.back().out_channels, spec.width); }
+int head_channels(const Spec& spec) {
+  return 4 * round_filters(spec.stages.back().out_channels, spec.width, spec.divisor);
+}
 
 ir::Graph build_graph(const Spec& spec) {
   Builder b(spec);
   int x = b.input();
-  x = b.conv_bn_act(x, "features.0", round_filters(spec.stem_channels, spec.width), 3, 2, 1, "swish");
+  x = b.conv_bn_act(x, "features.0", round_filters(spec.stem_channels, spec.width, spec.divisor), 3, 2, 1, "swish");
   b.tag(x, "features.0");
   for (const BlockInfo& blk : scaled_blocks(spec)) x = b.mbconv(x, blk);
   std::string head = "features." + std::to_string(spec.stages.size() + 1);

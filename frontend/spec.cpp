@@ -65,8 +65,7 @@ Spec spec_from_phi(double phi) {
   return s;
 }
 
-int round_filters(int channels, double width) {
-  const int divisor = 8;
+int round_filters(int channels, double width, int divisor) {
   double v = channels * width;
   int rounded = std::max(divisor, int(v + divisor / 2.0) / divisor * divisor);
   if (rounded < 0.9 * v) rounded += divisor;  // never round down by more than 10%

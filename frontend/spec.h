@@ -26,6 +26,7 @@ struct Spec {
   Padding padding = Padding::Symmetric;
   int num_classes = 1000;
   int stem_channels = 32;  // before width scaling
+  int divisor = 8;         // round_filters rounds every channel count to a multiple of this
   std::vector<StageRow> stages;  // before scaling; base_stages() unless the JSON overrides
 };
 
@@ -34,7 +35,7 @@ const std::vector<std::string>& builtin_names();      // "b0".."b7"
 std::optional<Spec> builtin_spec(const std::string& name);  // accepts "b0" or "efficientnet_b0"
 Spec spec_from_phi(double phi);                       // width 1.1^phi, depth 1.2^phi, res 224*1.15^phi
 
-int round_filters(int channels, double width);  // torchvision _make_divisible(c*width, 8)
+int round_filters(int channels, double width, int divisor = 8);  // torchvision _make_divisible(c*width, divisor)
 int round_repeats(int repeats, double depth);   // ceil(repeats*depth)
 
 const char* padding_name(Padding p);
