@@ -1,0 +1,89 @@
+#include "ir/passes/choose_tiling.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ir/diagnostics.h"
+#include "ir/passes/rewrite.h"
+#include "schedules/schedule_params.h"
+#include "schedules/target_facts.h"
+
+namespace ir {
+namespace {
+
+const schedules::TargetFacts& facts_for(const std::string& target) {
+  static const std::map<std::string, std::string> cli_names = {
+      {"x86-64-linux", "x86-avx512"}, {"x86-64-linux-avx512", "x86-avx512"}, {"x86-64-linux-avx2", "x86-avx2"}};
+  auto it = cli_names.find(target);
+  if (it != cli_names.end()) return schedules::target_facts(it->second);
+  const auto& facts = schedules::target_fact_names();
+  if (std::find(facts.begin(), facts.end(), target) != facts.end()) return schedules::target_facts(target);
+  std::string known;
+  for (const auto& [name, f] : cli_names) known += name + ", ";
+  for (const auto& name : facts) known += name + (name == facts.back() ? "" : ", ");
+  throw UserError("unknown target '" + target + "' (known: " + known + ")");
+}
+
+using Database = std::map<std::string, nlohmann::json>;  // tuning_key -> knobs
+
+Database read_database(const std::string& path, const schedules::TargetFacts& facts) {
+  std::ifstream in(path);
+  if (!in) throw UserError(path + ": cannot open the tuned schedule database");
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw UserError(path + ": expected a JSON object");
+  for (const auto& [key, value] : j.items())
+    if (key != "target" && key != "entries") throw UserError(path + ": /" + key + ": unknown key");
+  if (!j.contains("target") || !j["target"].is_string()) throw UserError(path + ": /target: expected a string");
+  if (j["target"] != facts.name)
+    throw UserError(path + ": /target: the database is for '" + j["target"].get<std::string>() + "', expected '" +
+                    facts.name + "'");
+  if (!j.contains("entries") || !j["entries"].is_object()) throw UserError(path + ": /entries: expected an object");
+  Database db;
+  for (const auto& [key, knobs] : j["entries"].items()) db[key] = knobs;
+  return db;
+}
+
+std::string flag(const Node& n, const char* key) { return std::string(key) + "=" + std::to_string(n.get_int(key, 0)); }
+
+}  // namespace
+
+std::string tuning_key(const Graph& g, const Node& n) {
+  std::string key = n.op + " ";
+  for (size_t i = 0; i < n.inputs.size(); i++) key += (i ? "," : "") + dims_str(g.node(n.inputs[i]).shape);
+  key += "->" + dims_str(n.shape);
+  if (n.op == "conv2d")
+    key += " k" + std::to_string(n.get_int("kernel")) + " s" + std::to_string(n.get_int("stride")) + " g" +
+           std::to_string(n.get_int("groups")) + " " + flag(n, "residual") + " " + flag(n, "in_scale");
+  if (n.op == "conv2d" || n.op == "dense") key += " act=" + n.get_str("act", "none");
+  if (n.op == "squeeze_excite") key += " mode=" + n.get_str("mode", "multiply");
+  return key;
+}
+
+void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log) {
+  const schedules::TargetFacts& facts = facts_for(target);
+  Database db = tuned_db.empty() ? Database{} : read_database(tuned_db, facts);
+  int tuned = 0, defaults = 0;
+  for (auto& n : g.nodes) {
+    if (n.op == "input" || schedules::has_schedule_attrs(n)) continue;
+    schedules::ScheduleParams s = schedules::default_schedule(g, n, facts);
+    std::string key = tuning_key(g, n);
+    auto entry = db.find(key);
+    if (entry != db.end()) {
+      s = schedules::schedule_from_json(entry->second, tuned_db + ": /entries/" + key, s);
+      log.add("choose_tiling", describe(n) + " tuned: " + schedules::schedule_str(s));
+      tuned++;
+    } else {
+      defaults++;
+    }
+    schedules::set_schedule_attrs(n, s);
+  }
+  log.add("choose_tiling", facts.name + ": " + std::to_string(tuned) + " node(s) from the tuned database, " +
+                               std::to_string(defaults) + " default(s)");
+}
+
+}  // namespace ir

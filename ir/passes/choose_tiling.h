@@ -1,0 +1,23 @@
+// choose_tiling: writes every non-input node's `sched.*` attrs — schedules::default_schedule
+// for the target's facts, overridden by a tuned database entry whose key (tuning_key) matches
+// the node. Rewrites nothing else and leaves nodes that already carry sched.* attrs alone.
+// Runs after choose_layout (defaults depend on the final, fused node). Database:
+// {"target": "x86-avx512", "entries": {"<tuning_key>": {"tile_channels": 24, ...}, ...}}.
+#pragma once
+
+#include <string>
+
+#include "ir/graph.h"
+#include "ir/passes/pass_log.h"
+
+namespace ir {
+
+// `target`: a schedules::target_facts name, or x86-64-linux[-avx2|-avx512] / cuda as the CLI
+// spells it (plain x86-64-linux tiles for AVX-512, its best ISA). `tuned_db`: a file path or "".
+void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log);
+
+// What a tuned entry is keyed by, equal for nodes that compute the same shapes the same way:
+// `conv2d [96,56,56]->[24,56,56] k1 s1 g1 act=none residual=0 in_scale=0`.
+std::string tuning_key(const Graph& g, const Node& n);
+
+}  // namespace ir

@@ -1,0 +1,145 @@
+#include "schedules/schedule_params.h"
+
+#include <algorithm>
+
+#include "ir/diagnostics.h"
+
+namespace schedules {
+namespace {
+
+struct Knob {
+  const char* name;
+  int ScheduleParams::*field;
+  int lo, hi;
+};
+
+const Knob kKnobs[] = {
+    {"vector_width", &ScheduleParams::vector_width, 1, 256}, {"tile_channels", &ScheduleParams::tile_channels, 1, 1024},
+    {"tile_pixels", &ScheduleParams::tile_pixels, 1, 64},    {"dw_unroll", &ScheduleParams::dw_unroll, 1, 64},
+    {"expand_rows", &ScheduleParams::expand_rows, 0, 4096},  {"parallel_rows", &ScheduleParams::parallel_rows, 1, 4096},
+};
+
+const std::string kAttrPrefix = "sched.";
+
+void set_knob(ScheduleParams& s, const Knob& k, int64_t v, const std::string& where) {
+  if (v < k.lo || v > k.hi)
+    throw ir::UserError(where + ": " + k.name + " must be in [" + std::to_string(k.lo) + ", " + std::to_string(k.hi) +
+                        "], got " + std::to_string(v));
+  s.*k.field = int(v);
+}
+
+void check_consistent(const ScheduleParams& s, const std::string& where) {
+  if (s.tile_channels % s.vector_width)
+    throw ir::UserError(where + ": tile_channels " + std::to_string(s.tile_channels) +
+                        " is not a multiple of vector_width " + std::to_string(s.vector_width));
+}
+
+bool is_depthwise(const ir::Graph& g, const ir::Node& n) {
+  int64_t groups = n.get_int("groups", 1);
+  return groups > 1 && groups == g.node(n.inputs[0]).shape[0] && groups == n.get_int("out");
+}
+
+// Vector width for a loop over `channels`: the register width when it divides the count;
+// otherwise the count itself when it is a multiple of 8 no wider than 3 registers (24, 40
+// on AVX-512: "tc24 x 12px, v24" ran at 203 GFLOP/s vs 87 for v8 on 112²x96->24, Zen 5,
+// HALIDE14_NOTES §5); else the register width and Halide shifts the tail inwards.
+int channel_vector_width(int64_t channels, int lanes) {
+  if (channels % lanes == 0) return lanes;
+  if (channels % 8 == 0 && channels <= 3 * lanes) return int(channels);
+  return lanes;
+}
+
+}  // namespace
+
+bool ScheduleParams::operator==(const ScheduleParams& o) const {
+  for (const auto& k : kKnobs)
+    if (this->*k.field != o.*k.field) return false;
+  return true;
+}
+
+std::string schedule_str(const ScheduleParams& s) {
+  return "v" + std::to_string(s.vector_width) + " tc" + std::to_string(s.tile_channels) + " tx" +
+         std::to_string(s.tile_pixels) + " dw" + std::to_string(s.dw_unroll) + " er" + std::to_string(s.expand_rows) +
+         " pr" + std::to_string(s.parallel_rows);
+}
+
+nlohmann::json to_json(const ScheduleParams& s) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& k : kKnobs) j[k.name] = s.*k.field;
+  return j;
+}
+
+ScheduleParams schedule_from_json(const nlohmann::json& j, const std::string& where, ScheduleParams base) {
+  if (!j.is_object()) throw ir::UserError(where + ": expected an object of schedule knobs");
+  for (const auto& [key, value] : j.items()) {
+    const Knob* knob = nullptr;
+    for (const auto& k : kKnobs)
+      if (key == k.name) knob = &k;
+    if (!knob) throw ir::UserError(where + "." + key + ": unknown schedule knob");
+    if (!value.is_number_integer()) throw ir::UserError(where + "." + key + ": expected an integer");
+    set_knob(base, *knob, value.get<int64_t>(), where + "." + key);
+  }
+  check_consistent(base, where);
+  return base;
+}
+
+void set_schedule_attrs(ir::Node& n, const ScheduleParams& s) {
+  for (const auto& k : kKnobs) n.set(kAttrPrefix + k.name, int64_t(s.*k.field));
+}
+
+bool has_schedule_attrs(const ir::Node& n) {
+  for (const auto& [key, value] : n.attrs)
+    if (key.compare(0, kAttrPrefix.size(), kAttrPrefix) == 0) return true;
+  return false;
+}
+
+ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts) {
+  ScheduleParams s;
+  const int lanes = facts.vector_lanes;
+  int64_t channels = n.shape.empty() ? lanes : n.shape[0];
+  s.vector_width = channel_vector_width(channels, lanes);
+  // Rows per parallel task: one (rows are fused with the batch first), measured as the best
+  // split for B0's 16 blocks on 2 threads (3.67 ms, HALIDE14_NOTES §1, Zen 5).
+  s.parallel_rows = 1;
+  // Expanded tensors at compute_root: the schedule HALIDE14_NOTES §1/§5 measured (B0 blocks
+  // 6.1 ms on 1 thread); strip fusion is for the tuner to try.
+  s.expand_rows = 0;
+  // Depthwise: 4 output pixels unrolled took 112²x96 k3 from 381 to 211 µs (HALIDE14_NOTES §5).
+  s.dw_unroll = 4;
+  if (n.op == "conv2d" && !is_depthwise(g, n)) {
+    // Register tile: accumulators tc/lanes x tx registers, leaving 4 for the broadcast input
+    // and weight vectors; two register widths of channels (or the odd width, 24/40) and up to
+    // 12 pixels: "tc24 x 12px" 95 % and "tc16 x 14px" 87 % of AVX-512 peak (HALIDE14_NOTES §5).
+    int regs_per_vector = (s.vector_width + lanes - 1) / lanes;
+    int vectors = std::max(1, 2 / regs_per_vector);
+    s.tile_channels = s.vector_width * vectors;
+    s.tile_pixels = std::clamp((facts.vector_registers - 4) / (vectors * regs_per_vector), 1, 12);
+  } else {
+    s.tile_channels = s.vector_width;
+    s.tile_pixels = 1;
+  }
+  return s;
+}
+
+ScheduleParams node_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts) {
+  ScheduleParams s = default_schedule(g, n, facts);
+  if (!has_schedule_attrs(n)) return s;
+  std::string where = "node %" + std::to_string(n.id) + " (" + n.op + ")";
+  for (const auto& k : kKnobs) {
+    const ir::Attr* a = n.find(kAttrPrefix + k.name);
+    if (!a) continue;
+    const int64_t* v = std::get_if<int64_t>(a);
+    if (!v) throw ir::UserError(where + ": attr " + kAttrPrefix + k.name + " must be an integer");
+    set_knob(s, k, *v, where + " attr " + kAttrPrefix + k.name);
+  }
+  for (const auto& [key, value] : n.attrs) {
+    if (key.compare(0, kAttrPrefix.size(), kAttrPrefix) != 0) continue;
+    bool known = false;
+    for (const auto& k : kKnobs) known = known || key == kAttrPrefix + k.name;
+    if (!known) throw ir::UserError(where + ": unknown schedule attr '" + key + "'");
+  }
+  check_consistent(s, where);
+  return s;
+}
+
+}  // namespace schedules

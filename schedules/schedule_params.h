@@ -1,0 +1,44 @@
+// ScheduleParams: the knobs of one node's schedule as plain data (STYLE.md 8), with a
+// JSON form (the tuned database) and an attr form (`sched.<knob>` on an ir::Node, written
+// by the pipeline's choose_tiling pass). default_schedule derives them from TargetFacts;
+// node_schedule is what codegen uses: the defaults overridden by any sched.* attrs.
+// The x86 schedules (schedules/x86) only read these knobs; they never search.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ir/graph.h"
+#include "schedules/target_facts.h"
+
+namespace schedules {
+
+struct ScheduleParams {
+  int vector_width = 16;   // lanes of the vectorized channel loop; need not be a power of two (24, 40)
+  int tile_channels = 32;  // conv register tile: output channels, a multiple of vector_width
+  int tile_pixels = 8;     // conv register tile: output pixels along x
+  int dw_unroll = 4;       // depthwise conv: output pixels along x computed per unrolled step
+  int expand_rows = 0;     // a conv read by a depthwise conv: 0 = compute_root, R = per strip of R consumer rows
+  int parallel_rows = 1;   // output rows per parallel task (rows are fused with the batch)
+
+  bool operator==(const ScheduleParams& o) const;
+  bool operator!=(const ScheduleParams& o) const { return !(*this == o); }
+};
+
+// "v16 tc32 tx8 dw4 er0 pr1": compact and stable, part of a kernel's signature.
+std::string schedule_str(const ScheduleParams& s);
+
+nlohmann::json to_json(const ScheduleParams& s);
+// Every knob optional (missing ones keep `base`); unknown keys, wrong types and values out of
+// range throw ir::UserError naming `where` (a JSON path) and the key.
+ScheduleParams schedule_from_json(const nlohmann::json& j, const std::string& where, ScheduleParams base = {});
+
+void set_schedule_attrs(ir::Node& n, const ScheduleParams& s);  // writes every sched.<knob>
+bool has_schedule_attrs(const ir::Node& n);
+
+// Hand-picked defaults for `n` on `facts` (see the comments in schedule_params.cpp).
+ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts);
+// default_schedule overridden by the node's sched.* attrs (each checked as in schedule_from_json).
+ScheduleParams node_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts);
+
+}  // namespace schedules

@@ -1,0 +1,25 @@
+// Named facts about a compile target that schedules are derived from: vector lanes,
+// register count, cache sizes. Every number says where it comes from (vendor manual or
+// a measurement on the project's Zen 5 machine, /work/shared/HALIDE14_NOTES.md).
+// target_facts() knows "x86-avx512", "x86-avx2", "x86-baseline" and "cuda".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace schedules {
+
+struct TargetFacts {
+  std::string name;           // "x86-avx512"
+  std::string isa;            // short ISA name used by the generated library: "avx512", "avx2", "baseline", "cuda"
+  std::string halide_target;  // Halide target string without os/feature extras we add (no_runtime, user_context)
+  int vector_lanes = 4;       // fp32 lanes per vector register (per warp for cuda)
+  int vector_registers = 16;  // architectural vector registers (per thread for cuda: 32-bit registers)
+  int64_t l1_bytes = 0, l2_bytes = 0, l3_bytes = 0;  // per core (l3: per chip); cuda: shared memory, l2
+};
+
+const TargetFacts& target_facts(const std::string& name);  // throws ir::UserError for an unknown name
+const std::vector<std::string>& target_fact_names();
+
+}  // namespace schedules

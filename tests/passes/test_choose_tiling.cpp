@@ -1,0 +1,111 @@
+// choose_tiling: defaults from the target's facts, overrides from a tuned database, errors.
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "frontend/build_graph.h"
+#include "ir/diagnostics.h"
+#include "ir/passes/choose_tiling.h"
+#include "ir/pipeline.h"
+#include "schedules/schedule_params.h"
+
+namespace {
+
+// B0 after every pass but choose_tiling.
+ir::Graph fused_b0() {
+  ir::Graph g = frontend::build_graph(*frontend::builtin_spec("b0"));
+  ir::PipelineOptions o;
+  o.disabled = {"choose_tiling"};
+  ir::run_pipeline(g, nullptr, o);
+  return g;
+}
+
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& text) : path("test_choose_tiling_" + std::to_string(counter()++) + ".json") {
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+  static int& counter() {
+    static int k = 0;
+    return k;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("choose_tiling writes the target's default schedule on every node but the input") {
+  for (const auto& [target, facts_name] :
+       std::vector<std::pair<std::string, std::string>>{{"x86-64-linux", "x86-avx512"},
+                                                        {"x86-64-linux-avx2", "x86-avx2"},
+                                                        {"cuda", "cuda"},
+                                                        {"x86-baseline", "x86-baseline"}}) {
+    INFO(target);
+    ir::Graph g = fused_b0();
+    ir::PassLog log;
+    ir::choose_tiling(g, target, "", log);
+    const schedules::TargetFacts& facts = schedules::target_facts(facts_name);
+    for (const auto& n : g.nodes) {
+      CHECK(schedules::has_schedule_attrs(n) == (n.op != "input"));
+      if (n.op != "input") CHECK(schedules::node_schedule(g, n, facts) == schedules::default_schedule(g, n, facts));
+    }
+    REQUIRE(log.lines.size() == 1);
+    CHECK(log.lines[0].find(facts_name + ": 0 node(s) from the tuned database") != std::string::npos);
+  }
+}
+
+TEST_CASE("choose_tiling takes a tuned entry for every node with its key, and leaves tiled nodes alone") {
+  ir::Graph g = fused_b0();
+  const ir::Node* project = nullptr;
+  for (const auto& n : g.nodes)
+    if (n.get_str("name", "") == "features.2.1.block.3.0") project = &n;
+  REQUIRE(project);
+  std::string key = ir::tuning_key(g, *project);
+  CHECK(key == "conv2d [144,56,56],[24,56,56],[144,1,1]->[24,56,56] k1 s1 g1 residual=1 in_scale=1 act=none");
+  TempFile db(R"({"target": "x86-avx512", "entries": {")" + key +
+              R"(": {"tile_channels": 48, "tile_pixels": 6}, "conv2d [1,1,1]->[1,1,1] unused": {}}})");
+
+  ir::Node& tiled = g.nodes.back();
+  schedules::ScheduleParams preset;
+  preset.tile_pixels = 3;
+  schedules::set_schedule_attrs(tiled, preset);
+
+  ir::PassLog log;
+  ir::choose_tiling(g, "x86-64-linux-avx512", db.path, log);
+  const auto& facts = schedules::target_facts("x86-avx512");
+  int tuned = 0;
+  for (const auto& n : g.nodes) {
+    if (n.op == "input") continue;
+    schedules::ScheduleParams s = schedules::node_schedule(g, n, facts);
+    if (ir::tuning_key(g, n) == key) {
+      tuned++;
+      CHECK(s.tile_channels == 48);
+      CHECK(s.tile_pixels == 6);
+      CHECK(s.vector_width == schedules::default_schedule(g, n, facts).vector_width);
+    } else if (n.id == tiled.id) {
+      CHECK(s == preset);
+    } else {
+      CHECK(s == schedules::default_schedule(g, n, facts));
+    }
+  }
+  CHECK(tuned == 1);
+  CHECK(log.lines.back().find(": 1 node(s) from the tuned database") != std::string::npos);
+}
+
+TEST_CASE("choose_tiling errors name the target, the database and the entry") {
+  ir::Graph g = fused_b0();
+  ir::PassLog log;
+  CHECK_THROWS_WITH(ir::choose_tiling(g, "arm64", "", log),
+                    Catch::Contains("unknown target 'arm64'") && Catch::Contains("x86-64-linux-avx2"));
+  CHECK_THROWS_WITH(ir::choose_tiling(g, "x86-avx512", "no/such/db.json", log),
+                    Catch::Contains("no/such/db.json: cannot open"));
+  TempFile other(R"({"target": "x86-avx2", "entries": {}})");
+  CHECK_THROWS_WITH(ir::choose_tiling(g, "x86-avx512", other.path, log),
+                    Catch::Contains("/target: the database is for 'x86-avx2', expected 'x86-avx512'"));
+  TempFile broken(R"({"target": "x86-avx512", "entries": )");
+  CHECK_THROWS_AS(ir::choose_tiling(g, "x86-avx512", broken.path, log), ir::UserError);
+  std::string key = ir::tuning_key(g, g.nodes[1]);
+  TempFile bad_knob(R"({"target": "x86-avx512", "entries": {")" + key + R"(": {"tile_colour": 3}}})");
+  CHECK_THROWS_WITH(ir::choose_tiling(g, "x86-avx512", bad_knob.path, log),
+                    Catch::Contains("/entries/" + key) && Catch::Contains("unknown schedule knob"));
+}
