@@ -29,10 +29,11 @@ long long Args::int_value(const std::string& name, long long fallback, long long
 }
 
 Args parse_args(const std::vector<std::string>& argv, const std::set<std::string>& value_options,
-                const std::set<std::string>& flag_options) {
+                const std::set<std::string>& flag_options, const std::map<std::string, std::string>& short_aliases) {
   Args a;
   for (size_t i = 0; i < argv.size(); i++) {
-    const std::string& s = argv[i];
+    auto alias = short_aliases.find(argv[i]);
+    const std::string s = alias == short_aliases.end() ? argv[i] : "--" + alias->second;
     if (s.size() < 3 || s.compare(0, 2, "--") != 0) {
       if (s.size() > 1 && s[0] == '-' && s != "-") throw UsageError("unknown option '" + s + "'");
       a.positional.push_back(s);

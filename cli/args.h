@@ -1,6 +1,6 @@
 // A small command-line parser shared by the subcommands: positionals, `--flag`,
-// `--key=value` and `--key value`. Unknown options and missing values are usage
-// errors (exit 2) that name the option.
+// `--key=value`, `--key value` and short aliases (`-o value`). Unknown options and
+// missing values are usage errors (exit 2) that name the option.
 #pragma once
 
 #include <map>
@@ -28,7 +28,9 @@ struct Args {
 };
 
 // `value_options` take a value, `flag_options` do not; "--help" is always a flag.
+// `short_aliases` maps a short option to a long one, e.g. {"-o", "output"}.
 Args parse_args(const std::vector<std::string>& argv, const std::set<std::string>& value_options,
-                const std::set<std::string>& flag_options);
+                const std::set<std::string>& flag_options,
+                const std::map<std::string, std::string>& short_aliases = {});
 
 }  // namespace cli

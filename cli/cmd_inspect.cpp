@@ -1,24 +1,51 @@
 // effnetc inspect: a variant's resolution, blocks per stage, channels, parameters and
-// MACs per stage and in total (text or --json).
+// MACs per stage and in total (text or --json), or with --emit the IR before the passes,
+// after one pass or after the whole pipeline (ir/pipeline.h), as text
+// (ir/printer.h) or, with --json, as JSON (ir/json_dump.h).
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/spec_arg.h"
 #include "frontend/build_graph.h"
+#include "frontend/bind_weights.h"
+#include "frontend/random_weights.h"
+#include "frontend/safetensors.h"
+#include "ir/json_dump.h"
 #include "ir/ops.h"
+#include "ir/pipeline.h"
+#include "ir/printer.h"
 
 namespace cli {
 namespace {
 
 const char* kHelp =
-    "usage: effnetc inspect <b0..b7|spec.json> [--json]\n"
+    "usage: effnetc inspect <b0..b7|spec.json> [--json] [--emit=ir|ir-after=PASS|final]\n"
+    "                       [--no-fusion] [--disable-pass=NAME[,NAME...]] [--target T]\n"
+    "                       [--tuned-db FILE] [--weights W | --random-weights SEED] [--log-passes]\n"
     "\n"
     "Expands the spec and prints resolution, blocks per stage, channels, and\n"
     "parameters and MACs (conv + linear, per image) per stage and in total.\n"
-    "  --json   print the same as one JSON object\n";
+    "  --json      print the same as one JSON object\n"
+    "  --emit=ir   print the graph IR instead, one node per line (with --json: as JSON)\n"
+    "              ir: the frontend's graph, before any pass\n"
+    "              ir-after=PASS: the graph after pipeline pass PASS (ir/pipeline.h)\n"
+    "              final: after the whole pipeline: layouts, sched.* params and, with\n"
+    "              weights, each parameter's @offset in the packed blob\n"
+    "  --no-fusion            skip the fuse_* passes (BN folding stays)\n"
+    "  --disable-pass=NAMES   skip these passes (comma-separated)\n"
+    "  --target T             tiling target: x86-64-linux[-avx2|-avx512], cuda, or a\n"
+    "                         target-facts name (x86-avx512, ...); default x86-64-linux\n"
+    "  --tuned-db FILE        take schedules from this tuned database (choose_tiling)\n"
+    "  --weights W            run the pipeline on these weights (safetensors): folds, re-lays, packs\n"
+    "  --random-weights SEED  the same on random weights\n"
+    "  --log-passes           print each pass's rewrites and time on stderr\n";
 
 struct StageStats {
   std::string name;
@@ -61,16 +88,84 @@ std::vector<StageStats> stage_stats(const ir::Graph& g, const frontend::Spec& sp
   return stages;
 }
 
+std::set<std::string> comma_list(const std::string& s) {
+  std::set<std::string> out;
+  for (size_t start = 0; start <= s.size();) {
+    size_t end = std::min(s.find(',', start), s.size());
+    if (end > start) out.insert(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+void check_pass_name(const std::string& name, const std::string& option) {
+  const auto& passes = ir::pipeline_passes();
+  if (std::find(passes.begin(), passes.end(), name) != passes.end()) return;
+  std::string known;
+  for (const auto& p : passes) known += (known.empty() ? "" : ", ") + p;
+  throw UsageError(option + ": unknown pass '" + name + "' (passes: " + known + ")");
+}
+
+// Runs the pass pipeline as the options ask; returns the graph after `dump_after` ("": the last pass).
+ir::Graph run_passes(const Args& a, const frontend::Spec& spec, const std::string& dump_after) {
+  ir::Graph g = frontend::build_graph(spec);
+  ir::PipelineOptions options;
+  options.no_fusion = a.flag("no-fusion");
+  options.disabled = comma_list(a.value_or("disable-pass", ""));
+  for (const auto& name : options.disabled) check_pass_name(name, "--disable-pass");
+  if (!dump_after.empty()) check_pass_name(dump_after, "--emit=ir-after");
+  options.target = a.value_or("target", options.target);
+  options.tuned_db = a.value_or("tuned-db", "");
+  options.dump_after = dump_after;
+  std::optional<ir::WeightMap> weights;
+  if (a.value("random-weights") && a.value("weights"))
+    throw UsageError("--weights and --random-weights exclude each other");
+  if (a.value("random-weights"))
+    weights = frontend::random_weights(g, uint64_t(a.int_value("random-weights", 0, 0, INT64_MAX)));
+  if (auto path = a.value("weights")) {
+    weights = frontend::read_safetensors(*path);
+    frontend::check_weights(g, *weights, *path);
+  }
+  ir::PipelineResult r = ir::run_pipeline(g, weights ? &*weights : nullptr, options);
+  if (a.flag("log-passes")) {
+    for (const auto& line : r.log.lines) std::fprintf(stderr, "%s\n", line.c_str());
+    for (const auto& t : r.timings)
+      if (t.ran)
+        std::fprintf(stderr, "pass %-20s %9.3f ms\n", t.pass.c_str(), t.ms);
+      else
+        std::fprintf(stderr, "pass %-20s   skipped\n", t.pass.c_str());
+  }
+  return r.captured ? std::move(*r.captured) : std::move(g);
+}
+
+// The graph that `--emit=<what>` prints.
+ir::Graph graph_to_emit(const std::string& what, const Args& a, const frontend::Spec& spec) {
+  const std::string after = "ir-after=";
+  if (what == "ir") return frontend::build_graph(spec);
+  if (what == "final") return run_passes(a, spec, "");
+  if (what.compare(0, after.size(), after) == 0) return run_passes(a, spec, what.substr(after.size()));
+  throw UsageError("--emit expects one of: ir, ir-after=PASS, final; got '" + what + "'");
+}
+
 }  // namespace
 
 int cmd_inspect(const Argv& argv) {
-  Args a = parse_args(argv, {}, {"json"});
+  Args a = parse_args(argv, {"emit", "disable-pass", "target", "tuned-db", "random-weights", "weights"},
+                      {"json", "no-fusion", "log-passes"});
   if (a.flag("help")) {
     std::printf("%s", kHelp);
     return 0;
   }
   if (a.positional.size() != 1) throw UsageError("inspect expects one variant or spec file\n" + std::string(kHelp));
   frontend::Spec spec = spec_from_arg(a.positional[0]);
+  if (auto emit = a.value("emit")) {
+    ir::Graph emitted = graph_to_emit(*emit, a, spec);
+    std::string text = a.flag("json") ? ir::graph_to_json(emitted).dump(2, ' ', false,
+                                                                        nlohmann::json::error_handler_t::replace) + "\n"
+                                      : ir::print_graph(emitted);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
   ir::Graph g = frontend::build_graph(spec);
   std::vector<StageStats> stages = stage_stats(g, spec);
   int64_t params = ir::param_count(g), macs = ir::mac_count(g);

@@ -12,5 +12,8 @@ using Argv = std::vector<std::string>;
 
 int cmd_list(const Argv& args);
 int cmd_inspect(const Argv& args);
+int cmd_run(const Argv& args);
+int cmd_verify(const Argv& args);
+int cmd_compile(const Argv& args);
 
 }  // namespace cli

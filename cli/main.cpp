@@ -22,6 +22,9 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"list", {cli::cmd_list, "list the built-in variants"}},
       {"inspect", {cli::cmd_inspect, "print a variant's structure, parameters and MACs, or its IR"}},
+      {"run", {cli::cmd_run, "run the reference executor (oracle) on an input batch"}},
+      {"verify", {cli::cmd_verify, "compare outputs with a torchvision reference, block by block"}},
+      {"compile", {cli::cmd_compile, "build a standalone static library (x86) for a variant"}},
   };
   return table;
 }

@@ -1,0 +1,113 @@
+// effnetc compile: a variant (or spec.json) plus weights -> a standalone static library for
+// x86 (libefficientnet_<v>.a, efficientnet_<v>.h, manifest.json) through the pass pipeline
+// (fused, or --no-fusion) and codegen/aot. Progress goes to stderr, one line per kernel.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/spec_arg.h"
+#include "codegen/aot/compile_library.h"
+#include "frontend/bind_weights.h"
+#include "frontend/build_graph.h"
+#include "frontend/random_weights.h"
+#include "frontend/safetensors.h"
+#include "ir/diagnostics.h"
+#include "ir/passes/pack_weights.h"
+#include "ir/pipeline.h"
+
+namespace cli {
+namespace {
+
+const char* kHelp =
+    "usage: effnetc compile <b0..b7|spec.json> (--weights W.safetensors | --random-weights SEED)\n"
+    "                       --target x86-64-linux[-avx2|-avx512] -o DIR [--no-fusion] [--external-weights]\n"
+    "\n"
+    "Builds DIR/libefficientnet_<v>.a, DIR/efficientnet_<v>.h and DIR/manifest.json: a static\n"
+    "library with the C API of efficientnet_<v>.h, linkable with\n"
+    "  cc app.c -L DIR -lefficientnet_<v> -lpthread -ldl -lm\n"
+    "  --weights FILE        torchvision state_dict names (safetensors)\n"
+    "  --random-weights SEED deterministic random weights instead (testing)\n"
+    "  --target T            x86-64-linux: AVX-512, AVX2 and SSE2 baseline, picked at run time;\n"
+    "                        x86-64-linux-avx512 or -avx2: that ISA only\n"
+    "  -o, --output DIR      output directory (intermediate objects go to DIR/obj)\n"
+    "  --no-fusion           lower the unfused graph (BN folding and layout passes still run)\n"
+    "  --external-weights    write DIR/efficientnet_<v>.weights instead of embedding the weights\n";
+
+std::vector<std::string> isas_for_target(const std::string& target) {
+  if (target == "x86-64-linux") return {"x86-avx512", "x86-avx2", "x86-baseline"};
+  if (target == "x86-64-linux-avx512") return {"x86-avx512"};
+  if (target == "x86-64-linux-avx2") return {"x86-avx2"};
+  if (target == "cuda") throw ir::UserError("--target cuda: CUDA code generation is not implemented yet");
+  throw ir::UserError("unknown --target '" + target +
+                      "': expected x86-64-linux, x86-64-linux-avx2 or x86-64-linux-avx512");
+}
+
+std::string c_identifier(const std::string& name) {
+  std::string id;
+  for (char c : name) id += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "net_" + id;
+  return id;
+}
+
+}  // namespace
+
+int cmd_compile(const Argv& argv) {
+  Args a = parse_args(argv, {"weights", "random-weights", "target", "output"}, {"no-fusion", "external-weights"},
+                      {{"-o", "output"}});
+  if (a.flag("help")) {
+    std::printf("%s", kHelp);
+    return 0;
+  }
+  if (a.positional.size() != 1) throw UsageError("compile expects one variant or spec file\n" + std::string(kHelp));
+  if (bool(a.value("weights")) == bool(a.value("random-weights")))
+    throw UsageError("give exactly one of --weights FILE and --random-weights SEED");
+  if (!a.value("target")) throw UsageError("missing --target (x86-64-linux, x86-64-linux-avx2, x86-64-linux-avx512)");
+  if (!a.value("output")) throw UsageError("missing -o DIR");
+  std::string target = *a.value("target");
+  std::vector<std::string> isas = isas_for_target(target);
+
+  frontend::Spec spec = spec_from_arg(a.positional[0]);
+  ir::Graph g = frontend::build_graph(spec);
+  ir::WeightMap w;
+  std::string weights_source;
+  if (auto path = a.value("weights")) {
+    w = frontend::read_safetensors(*path);
+    frontend::check_weights(g, w, *path);
+    weights_source = *path;
+  } else {
+    long long seed = a.int_value("random-weights", 0, 0, (1LL << 62));
+    w = frontend::random_weights(g, uint64_t(seed));
+    weights_source = "random, seed " + std::to_string(seed);
+  }
+
+  ir::PipelineOptions po;
+  po.no_fusion = a.flag("no-fusion");
+  po.target = target;
+  ir::PipelineResult pr = ir::run_pipeline(g, &w, po);
+  std::vector<float> blob = pr.packed.empty() ? ir::pack_weights(g, w) : pr.packed;
+
+  codegen::CompileOptions o;
+  o.out_dir = *a.value("output");
+  o.facts = isas;
+  o.external_weights = a.flag("external-weights");
+  o.target = target;
+  o.progress = &std::cerr;
+  o.manifest["spec"] = {{"name", spec.name},
+                        {"width", spec.width},
+                        {"depth", spec.depth},
+                        {"resolution", spec.resolution},
+                        {"dropout", spec.dropout},
+                        {"bn_eps", spec.bn_eps},
+                        {"padding", frontend::padding_name(spec.padding)},
+                        {"num_classes", spec.num_classes}};
+  o.manifest["fusion"] = !po.no_fusion;
+  o.manifest["weights_source"] = weights_source;
+  std::string lib = c_identifier(spec.name);
+  codegen::CompileResult r = codegen::compile_library(g, blob, lib, o);
+  std::printf("wrote %s and %s: %d units, %d kernels x %zu ISA(s), %.1f s\n", r.archive.c_str(), r.header.c_str(),
+              r.units, r.kernels, isas.size(), r.seconds);
+  return 0;
+}
+
+}  // namespace cli

@@ -1,0 +1,109 @@
+#include "codegen/lower_to_halide.h"
+
+#include <set>
+
+#include "codegen/ops/conv2d.h"
+#include "codegen/ops/dense.h"
+#include "codegen/ops/elementwise.h"
+#include "codegen/ops/global_avg_pool.h"
+#include "codegen/ops/squeeze_excite.h"
+#include "ir/diagnostics.h"
+#include "schedules/x86/schedule_x86.h"
+
+namespace codegen {
+namespace {
+
+// Constant extents and strides for an activation buffer of `n`'s value; only the batch is free.
+template <typename P>
+void constrain_activation(P&& p, const ir::Node& n) {
+  const ir::Dims& s = n.shape;
+  if (s.size() == 1) {
+    p.dim(0).set_bounds(0, int(s[0])).set_stride(1);
+    p.dim(1).set_min(0).set_stride(int(s[0]));
+    return;
+  }
+  int c = int(s[0]), h = int(s[1]), w = int(s[2]);
+  bool nchw = value_layout(n) == "nchw";
+  p.dim(0).set_bounds(0, c).set_stride(nchw ? h * w : 1);
+  p.dim(1).set_bounds(0, w).set_stride(nchw ? 1 : c);
+  p.dim(2).set_bounds(0, h).set_stride(nchw ? w : c * w);
+  p.dim(3).set_min(0).set_stride(c * h * w);
+}
+
+OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w) {
+  const std::string& op = n.op;
+  if (op == "conv2d") return lower_conv2d(n, in, w);
+  if (op == "batch_norm") return lower_batch_norm(n, in, w);
+  if (op == "activation") return lower_activation(n, in);
+  if (op == "global_avg_pool") return lower_global_avg_pool(n, in);
+  if (op == "flatten") return lower_flatten(n, in);
+  if (op == "dense") return lower_dense(n, in, w);
+  if (op == "mul") return lower_mul(n, in);
+  if (op == "add") return lower_add(n, in);
+  if (op == "dropout") return lower_dropout(n, in);
+  if (op == "squeeze_excite") return lower_squeeze_excite(n, in, w);
+  throw ir::UserError("node %" + std::to_string(n.id) + ": codegen has no lowering for op '" + op + "'");
+}
+
+bool reads_elementwise(const ir::Node& consumer, int value) {
+  static const std::set<std::string> elementwise = {"batch_norm", "activation", "add", "dropout", "flatten"};
+  if (elementwise.count(consumer.op)) return true;
+  return consumer.op == "mul" && consumer.inputs[0] == value && consumer.inputs[1] != value;
+}
+
+}  // namespace
+
+std::vector<Halide::Argument> LoweredUnit::args() const {
+  std::vector<Halide::Argument> a;
+  for (const auto& p : inputs) a.push_back(p);
+  for (const auto& p : weights) a.push_back(p);
+  return a;
+}
+
+LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& schedule,
+                       const schedules::TargetFacts& facts) {
+  if (facts.isa == "cuda") throw ir::UserError("codegen for cuda is not implemented yet");
+  LoweredUnit lu;
+  std::map<int, Value> values;
+  for (size_t i = 0; i < u.inputs.size(); i++) {
+    const ir::Node& n = g.node(u.inputs[i]);
+    std::vector<Halide::Var> args = value_args(n.shape);
+    Halide::ImageParam p(Halide::Float(32), int(args.size()), "in" + std::to_string(i));
+    constrain_activation(p, n);
+    Halide::Func f("in" + std::to_string(i) + "_value");
+    f(args) = p(args);
+    values[n.id] = Value{f, n.shape};
+    lu.inputs.push_back(p);
+  }
+  Weights weights;
+  for (size_t i = 0; i < u.weights.size(); i++) {
+    Halide::ImageParam p(Halide::Float(32), 1, "w" + std::to_string(i));
+    p.dim(0).set_bounds(0, int(ir::numel(u.weights[i].shape)));
+    p.set_host_alignment(64);
+    weights.add(u.weights[i].name, p);
+    lu.weights.push_back(p);
+  }
+  std::set<int> inside(u.nodes.begin(), u.nodes.end()), outputs(u.outputs.begin(), u.outputs.end());
+  for (int id : u.nodes) {
+    const ir::Node& n = g.node(id);
+    std::vector<Value> in;
+    for (int i : n.inputs) in.push_back(values.at(i));
+    OpFuncs f = lower_node(n, in, weights);
+    bool root = outputs.count(id) != 0;
+    for (int c : g.consumers(id)) root = root || (inside.count(c) && !reads_elementwise(g.node(c), id));
+    auto s = schedule.find(id);
+    if (s == schedule.end()) throw ir::InternalError("no schedule for node %" + std::to_string(id));
+    schedules::x86::schedule_node(f, n.shape, s->second, root);
+    values[id] = Value{f.out, n.shape};
+  }
+  std::vector<Halide::Func> outs;
+  for (int id : u.outputs) {
+    Halide::Func f = values.at(id).f;
+    constrain_activation(f.output_buffer(), g.node(id));
+    outs.push_back(f);
+  }
+  lu.pipeline = Halide::Pipeline(outs);
+  return lu;
+}
+
+}  // namespace codegen

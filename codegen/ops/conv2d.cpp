@@ -1,0 +1,70 @@
+#include "codegen/ops/conv2d.h"
+
+#include "codegen/ops/elementwise.h"
+
+namespace codegen {
+
+using Halide::Expr;
+using Halide::Func;
+
+OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weights& w) {
+  const Vars& v = vars();
+  const ir::Dims& xs = in[0].shape;
+  const int ci = int(xs[0]), h = int(xs[1]), wd = int(xs[2]);
+  const int co = int(n.get_int("out")), k = int(n.get_int("kernel")), s = int(n.get_int("stride"));
+  const int groups = int(n.get_int("groups"));
+  const int in_group = ci / groups, out_group = co / groups;
+  const ir::Dims pad = n.get_dims("pad");
+  const int pad_top = int(pad[0]), pad_left = int(pad[1]);
+  const bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
+  const bool residual = n.get_int("residual", 0) != 0, in_scale = n.get_int("in_scale", 0) != 0;
+  const std::string name = "n" + std::to_string(n.id);
+
+  // weight(o, i, ky, kx), i counted within the group of output channel o
+  auto weight = [&](Expr o, Expr i, Expr ky, Expr kx) {
+    Expr index = hwio ? ((ky * k + kx) * in_group + i) * co + o : ((o * in_group + i) * k + ky) * k + kx;
+    return w.at(n, "weight", index);
+  };
+  Expr bias = w.has(n, "bias") ? w.at(n, "bias", v.c) : Expr(0.0f);
+
+  Func src = in[0].f;
+  if (in_scale) {
+    src = Func(name + "_scaled_in");
+    src(v.c, v.x, v.y, v.n) = in[0].f(v.c, v.x, v.y, v.n) * in.back().f(v.c, 0, 0, v.n);
+  }
+  bool padded = false;
+  for (auto p : pad) padded = padded || p != 0;
+  Func input = padded ? Halide::BoundaryConditions::constant_exterior(src, 0.0f, {{0, ci}, {0, wd}, {0, h}}) : src;
+  Expr ix = v.x * s - pad_left, iy = v.y * s - pad_top;
+
+  OpFuncs f;
+  Expr sum;
+  if (in_group == 1) {
+    f.kind = OpKind::ConvDepthwise;
+    Expr ic = out_group == 1 ? Expr(v.c) : v.c / out_group;
+    sum = bias;
+    for (int ky = 0; ky < k; ky++)
+      for (int kx = 0; kx < k; kx++) sum += weight(v.c, 0, ky, kx) * input(ic, ix + kx, iy + ky, v.n);
+  } else {
+    f.acc = Func(name + "_acc");
+    f.acc(v.c, v.x, v.y, v.n) = bias;
+    if (k == 1 && groups == 1) {
+      f.kind = OpKind::ConvPointwise;
+      f.r = Halide::RDom(0, ci, name + "_r");
+      f.acc(v.c, v.x, v.y, v.n) += weight(v.c, f.r.x, 0, 0) * input(f.r.x, ix, iy, v.n);
+    } else {
+      f.kind = OpKind::Conv;
+      f.r = Halide::RDom({{0, in_group}, {0, k}, {0, k}}, name + "_r");
+      Expr ic = groups == 1 ? Expr(f.r.x) : (v.c / out_group) * in_group + f.r.x;
+      f.acc(v.c, v.x, v.y, v.n) += weight(v.c, f.r.x, f.r.y, f.r.z) * input(ic, ix + f.r.z, iy + f.r.y, v.n);
+    }
+    sum = f.acc(v.c, v.x, v.y, v.n);
+  }
+  Expr y = activate(sum, n.get_str("act", "none"));
+  if (residual) y += in[1].f(v.c, v.x, v.y, v.n);
+  f.out = Func(name + "_conv2d");
+  f.out(v.c, v.x, v.y, v.n) = y;
+  return f;
+}
+
+}  // namespace codegen

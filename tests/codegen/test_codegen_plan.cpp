@@ -1,0 +1,161 @@
+// The data side of codegen: pack_weights, ScheduleParams (JSON, attrs, defaults), the
+// compilation-unit split and signatures, and the workspace planner.
+#include <catch2/catch.hpp>
+
+#include "codegen/aot/workspace_plan.h"
+#include "codegen/units.h"
+#include "frontend/build_graph.h"
+#include "frontend/random_weights.h"
+#include "ir/diagnostics.h"
+#include "ir/passes/pack_weights.h"
+#include "schedules/schedule_params.h"
+
+namespace {
+
+ir::Graph b0() { return frontend::build_graph(*frontend::builtin_spec("b0")); }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ir::UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("pack_weights: 64-B aligned slots, shared names share one, idempotent") {
+  ir::Graph g = b0();
+  ir::WeightMap w = frontend::random_weights(g, 3);
+  std::vector<float> blob = ir::pack_weights(g, w);
+  for (const auto& n : g.nodes)
+    for (const auto& p : n.params) {
+      REQUIRE(p.offset >= 0);
+      CHECK(p.offset % 16 == 0);
+      const ir::Tensor& t = w.at(p.name);
+      CHECK(std::equal(t.data.begin(), t.data.end(), blob.begin() + p.offset));
+    }
+  CHECK(blob.size() % 16 == 0);
+  ir::Graph again = g;
+  CHECK(ir::pack_weights(again, w) == blob);
+  for (size_t i = 0; i < g.nodes.size(); i++)
+    for (size_t k = 0; k < g.nodes[i].params.size(); k++)
+      CHECK(again.nodes[i].params[k].offset == g.nodes[i].params[k].offset);
+
+  ir::Graph shared;
+  ir::Node& in = shared.add("input", {});
+  in.set("shape", ir::Dims{4});
+  ir::Node& a = shared.add("dense", {0});
+  a.params.push_back({"weight", "w", {4, 4}});
+  ir::Node& b = shared.add("dense", {1});
+  b.params.push_back({"weight", "w", {4, 4}});
+  ir::WeightMap ws{{"w", {{4, 4}, std::vector<float>(16, 1.0f)}}};
+  CHECK(ir::pack_weights(shared, ws).size() == 16);
+  CHECK(shared.nodes[1].params[0].offset == shared.nodes[2].params[0].offset);
+}
+
+TEST_CASE("pack_weights rejects missing, misshaped and non-finite tensors by name") {
+  ir::Graph g = b0();
+  ir::WeightMap w = frontend::random_weights(g, 3);
+  ir::WeightMap missing = w;
+  missing.erase("features.0.0.weight");
+  CHECK(error_of([&] {
+          ir::Graph c = g;
+          ir::pack_weights(c, missing);
+        }) == "weight tensor 'features.0.0.weight' is missing (shape [32,3,3,3])");
+  ir::WeightMap misshaped = w;
+  misshaped["classifier.1.bias"].shape = {999};
+  CHECK(error_of([&] {
+          ir::Graph c = g;
+          ir::pack_weights(c, misshaped);
+        }) == "weight tensor 'classifier.1.bias': expected shape [1000], found [999]");
+  ir::WeightMap nan = w;
+  nan["classifier.1.bias"].data[7] = NAN;
+  CHECK(error_of([&] {
+          ir::Graph c = g;
+          ir::pack_weights(c, nan);
+        }) == "weight tensor 'classifier.1.bias': value 7 is not finite");
+}
+
+TEST_CASE("ScheduleParams: JSON and attr round trips, errors name the knob") {
+  schedules::ScheduleParams s;
+  s.vector_width = 24;
+  s.tile_channels = 48;
+  s.tile_pixels = 12;
+  s.parallel_rows = 2;
+  CHECK(schedules::schedule_from_json(schedules::to_json(s), "db") == s);
+  ir::Graph g = b0();
+  ir::Node n = g.nodes[1];
+  schedules::set_schedule_attrs(n, s);
+  CHECK(schedules::node_schedule(g, n, schedules::target_facts("x86-avx2")) == s);
+  CHECK(schedules::schedule_str(s) == "v24 tc48 tx12 dw4 er0 pr2");
+
+  CHECK(error_of([] {
+          schedules::schedule_from_json({{"tile_colour", 3}}, "/entries/k");
+        }) == "/entries/k.tile_colour: unknown schedule knob");
+  CHECK(error_of([] {
+          schedules::schedule_from_json({{"tile_pixels", 0}}, "db");
+        }) == "db.tile_pixels: tile_pixels must be in [1, 64], got 0");
+  CHECK(error_of([] {
+          schedules::schedule_from_json({{"vector_width", 16}, {"tile_channels", 24}}, "db");
+        }) == "db: tile_channels 24 is not a multiple of vector_width 16");
+  CHECK(error_of([] { schedules::target_facts("x86-avx1024"); }).find("unknown target facts 'x86-avx1024'") == 0);
+}
+
+TEST_CASE("default_schedule follows the target facts") {
+  ir::Graph g = b0();
+  const ir::Node* proj24 = nullptr;  // features.2.x projection: a 1x1 conv to 24 channels
+  for (const auto& n : g.nodes)
+    if (n.op == "conv2d" && n.get_int("kernel") == 1 && n.shape[0] == 24) proj24 = &n;
+  REQUIRE(proj24);
+  auto avx512 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx512"));
+  CHECK(schedules::schedule_str(avx512) == "v24 tc24 tx12 dw4 er0 pr1");
+  auto avx2 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx2"));
+  CHECK(schedules::schedule_str(avx2) == "v8 tc16 tx6 dw4 er0 pr1");
+  auto base = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-baseline"));
+  CHECK(base.vector_width == 4);
+}
+
+TEST_CASE("b0 splits into 19 units; repeated blocks share a signature") {
+  ir::Graph g = b0();
+  std::vector<codegen::Unit> units = codegen::split_units(g);
+  REQUIRE(units.size() == 19);  // stem, 16 blocks, head, classifier
+  CHECK(units.front().inputs == std::vector<int>{0});
+  CHECK(units.back().outputs == g.outputs);
+  const auto& facts = schedules::target_facts("x86-avx512");
+  auto sig = [&](size_t u) {
+    return codegen::unit_signature(g, units[u], {codegen::unit_schedule(g, units[u], facts, true)});
+  };
+  CHECK(sig(2) != sig(3));    // features.2.0 (stride 2, 16->24) vs features.2.1 (residual)
+  CHECK(sig(7) == sig(8));    // features.4.1 and features.4.2
+  CHECK(sig(13) == sig(15));  // features.6.1 and features.6.3
+  // The residual block reads its input twice but takes it once.
+  CHECK(units[3].inputs.size() == 1);
+  CHECK(units[3].weights.size() == 3 * (1 + 4) + 4);  // three conv + BN (1 + 4 params each), SE fc1/fc2 (4)
+}
+
+TEST_CASE("workspace plan: values alive together never overlap, dead ones are reused") {
+  codegen::LibraryPlan plan;
+  plan.batch_chunk = 2;
+  auto value = [&](int64_t floats) {
+    codegen::PlannedValue v;
+    v.shape = {floats};
+    plan.values.push_back(v);
+    return int(plan.values.size() - 1);
+  };
+  int a = value(100), b = value(40), c = value(30), d = value(100);
+  plan.calls = {{0, {}, {a}, {}}, {0, {a}, {b}, {}}, {0, {b, a}, {c}, {}}, {0, {c}, {d}, {}}};
+  int64_t total = codegen::plan_workspace(plan);
+  auto span = [&](int v) {
+    return std::make_pair(plan.values[size_t(v)].offset,
+                          plan.values[size_t(v)].offset + (ir::numel(plan.values[size_t(v)].shape) * 2 + 15) / 16 * 16);
+  };
+  auto overlap = [&](int x, int y) { return span(x).first < span(y).second && span(y).first < span(x).second; };
+  CHECK(!overlap(a, b));
+  CHECK(!overlap(a, c));
+  CHECK(!overlap(b, c));
+  CHECK(!overlap(c, d));
+  CHECK(plan.values[size_t(d)].offset == 0);  // a and b are dead by then
+  CHECK(total == 208 + 80 + 64);
+}
