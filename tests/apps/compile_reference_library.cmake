@@ -1,0 +1,33 @@
+# ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target x86-64-linux -o OUT` (skipped when
+# OUT's archive is newer than both effnetc and the weights), then links the classify app with plain cc:
+#   cc -std=c99 -O2 -DEFFNET_LIB=... SOURCE -I OUT -L OUT -lefficientnet_<v> -lpthread -ldl -lm -o OUT/classify
+# Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir -P this
+foreach(var EFFNETC CC SOURCE VARIANT WEIGHTS OUT)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "compile_reference_library.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+
+set(lib efficientnet_${VARIANT})
+set(archive "${OUT}/lib${lib}.a")
+if(EXISTS "${archive}" AND NOT "${EFFNETC}" IS_NEWER_THAN "${archive}" AND NOT "${WEIGHTS}" IS_NEWER_THAN "${archive}")
+  message(STATUS "${archive} is up to date")
+else()
+  file(REMOVE_RECURSE "${OUT}")
+  execute_process(COMMAND "${EFFNETC}" compile ${VARIANT} --weights "${WEIGHTS}" --target x86-64-linux -o "${OUT}"
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    file(REMOVE_RECURSE "${OUT}")
+    message(FATAL_ERROR "effnetc compile failed (${rc})")
+  endif()
+endif()
+
+string(TOUPPER "${lib}" upper)
+set(link "${CC}" -std=c99 -O2 -Wall -DEFFNET_LIB=${lib} -DEFFNET_LIB_UPPER=${upper} "${SOURCE}" -I "${OUT}" -L "${OUT}"
+    -l${lib} -lpthread -ldl -lm -o "${OUT}/classify")
+list(JOIN link " " shown)
+message(STATUS "${shown}")
+execute_process(COMMAND ${link} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "linking the classify app failed (${rc})")
+endif()
