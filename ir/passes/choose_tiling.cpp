@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "ir/diagnostics.h"
@@ -36,15 +37,19 @@ Database read_database(const std::string& path, const schedules::TargetFacts& fa
   text << in.rdbuf();
   nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw UserError(path + ": expected a JSON object");
+  // The tuner's identity fields (schedules/autotuner/tuning_db.h) are checked there, not here.
+  static const std::set<std::string> known = {"target", "entries", "format", "effnetc_version", "cpu", "threads"};
   for (const auto& [key, value] : j.items())
-    if (key != "target" && key != "entries") throw UserError(path + ": /" + key + ": unknown key");
+    if (!known.count(key)) throw UserError(path + ": /" + key + ": unknown key");
   if (!j.contains("target") || !j["target"].is_string()) throw UserError(path + ": /target: expected a string");
   if (j["target"] != facts.name)
     throw UserError(path + ": /target: the database is for '" + j["target"].get<std::string>() + "', expected '" +
                     facts.name + "'");
   if (!j.contains("entries") || !j["entries"].is_object()) throw UserError(path + ": /entries: expected an object");
   Database db;
-  for (const auto& [key, knobs] : j["entries"].items()) db[key] = knobs;
+  // An entry is the knobs, or the tuner's {"knobs": {...}, "best_ms": ..., ...}.
+  for (const auto& [key, entry] : j["entries"].items())
+    db[key] = entry.is_object() && entry.contains("knobs") ? entry["knobs"] : entry;
   return db;
 }
 

@@ -1,0 +1,252 @@
+#include "schedules/autotuner/measure.h"
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "codegen/lower_to_halide.h"
+#include "schedules/autotuner/adams2019.h"
+
+namespace autotuner {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Timing: runs are repeated in batches of at least kMinBatchMs, then batches are taken until
+// there are kMinSamples of them and kMinTotalMs have passed (at most kMaxSamples); the result
+// is the median batch divided by its runs.
+constexpr double kMinBatchMs = 1.0, kMinTotalMs = 100.0;
+constexpr int kMinSamples = 5, kMaxSamples = 25;
+constexpr double kAtol = 1e-4, kRtol = 1e-4;
+
+// Fixed pseudo-random floats in [-scale, scale): the same for every candidate of a key.
+void fill_random(float* p, size_t n, uint64_t seed, float scale) {
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (size_t i = 0; i < n; i++) {
+    x += 0x9E3779B97F4A7C15ull;
+    uint64_t z = x;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    p[i] = scale * (float(z >> 40) / float(1 << 23) - 1.0f);
+  }
+}
+
+// Halide buffer dims of a per-sample value shape in its layout, batch 1.
+std::vector<halide_dimension_t> dims_of(const ir::Node& n) {
+  const ir::Dims& s = n.shape;
+  if (s.size() == 1) return {{0, int(s[0]), 1, 0}, {0, 1, int(s[0]), 0}};
+  int c = int(s[0]), h = int(s[1]), w = int(s[2]);
+  bool nchw = codegen::value_layout(n) == "nchw";
+  return {{0, c, nchw ? h * w : 1, 0}, {0, w, nchw ? 1 : c, 0}, {0, h, nchw ? w : c * w, 0}, {0, 1, c * h * w, 0}};
+}
+
+struct ChildResult {
+  int32_t ok = 0;
+  double ms = 0, max_abs_error = 0;
+  uint64_t floats = 0;
+  uint32_t message_bytes = 0;
+};
+
+bool write_all(int fd, const void* data, size_t bytes) {
+  const char* p = static_cast<const char*>(data);
+  while (bytes) {
+    ssize_t n = ::write(fd, p, bytes);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n, bytes -= size_t(n);
+  }
+  return true;
+}
+
+void report(int fd, ChildResult r, const std::string& message, const std::vector<float>* output) {
+  r.message_bytes = uint32_t(message.size());
+  r.floats = output ? output->size() : 0;
+  write_all(fd, &r, sizeof r);
+  write_all(fd, message.data(), message.size());
+  if (output) write_all(fd, output->data(), output->size() * sizeof(float));
+}
+
+// The child: never returns.
+[[noreturn]] void run_child(const MeasureRequest& rq, int fd) {
+  ChildResult r;
+  std::string message;
+  std::vector<float> output;
+  bool send_output = false;
+  try {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed tuner takes its candidate with it
+    // Freed blocks stay in the heap (no mmap/munmap per run): page faults cost ~9 µs each on
+    // the project VM (HALIDE14_NOTES), and the generated library's arena has none either.
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, -1);
+    setenv("HL_NUM_THREADS", std::to_string(rq.threads).c_str(), 1);
+    if (rq.adams2019) {  // Adams2019 prints its search to stderr; failures come back through the pipe
+      int null = ::open("/dev/null", O_WRONLY);
+      if (null >= 0) ::dup2(null, 2), ::close(null);
+    }
+    const ir::Graph& g = *rq.graph;
+    const codegen::Unit& u = *rq.unit;
+    codegen::LoweredUnit lu =
+        rq.adams2019 ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, rq.schedule, *rq.facts);
+    // Halide allocates (64-B aligned, as the weights' host alignment requires); the child exits after.
+    std::vector<Halide::Buffer<float>> keep;
+    for (size_t i = 0; i < u.inputs.size(); i++) {
+      const ir::Node& n = g.node(u.inputs[i]);
+      auto d = dims_of(n);
+      Halide::Buffer<float> b(nullptr, int(d.size()), d.data());
+      b.allocate();
+      fill_random(b.data(), size_t(b.number_of_elements()), 1000 + i, 1.0f);
+      keep.push_back(b);
+      lu.inputs[i].set(b);
+    }
+    for (size_t i = 0; i < u.weights.size(); i++) {
+      const ir::Param& p = u.weights[i];
+      Halide::Buffer<float> b(int(ir::numel(p.shape)));
+      int64_t fan_in = std::max<int64_t>(1, ir::numel(p.shape) / p.shape.back());
+      fill_random(b.data(), size_t(b.number_of_elements()), 2000 + i, float(1.0 / std::sqrt(double(fan_in))));
+      keep.push_back(b);
+      lu.weights[i].set(b);
+    }
+    std::vector<std::vector<float>> out_data;
+    std::vector<Halide::Buffer<>> outs;
+    for (int id : u.outputs) {
+      const ir::Node& n = g.node(id);
+      out_data.emplace_back(size_t(ir::numel(n.shape)), NAN);
+      auto d = dims_of(n);
+      outs.emplace_back(Halide::Buffer<float>(out_data.back().data(), int(d.size()), d.data()));
+    }
+    Halide::Target target(rq.facts->halide_target);
+    lu.pipeline.compile_jit(target);
+    Halide::Realization realization(outs);
+    auto run_ms = [&](int runs) {
+      auto start = Clock::now();
+      for (int i = 0; i < runs; i++) lu.pipeline.realize(realization, target);
+      return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    };
+    double first = run_ms(1);
+    int batch = std::max(1, int(std::ceil(kMinBatchMs / std::max(first, 1e-3))));
+    std::vector<double> samples;
+    double total = 0;
+    while (int(samples.size()) < kMaxSamples && (int(samples.size()) < kMinSamples || total < kMinTotalMs)) {
+      double t = run_ms(batch);
+      samples.push_back(t / batch);
+      total += t;
+    }
+    std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+    r.ms = samples[samples.size() / 2];
+    for (const auto& o : out_data) output.insert(output.end(), o.begin(), o.end());
+    if (rq.hook) rq.hook(rq.schedule, output);
+    r.ok = 1;
+    if (rq.reference) {
+      if (rq.reference->size() != output.size()) {
+        r.ok = 0;
+        message = "output has " + std::to_string(output.size()) + " values, the reference " +
+                  std::to_string(rq.reference->size());
+      }
+      for (size_t i = 0; r.ok && i < output.size(); i++) {
+        double ref = (*rq.reference)[i], d = std::fabs(double(output[i]) - ref);
+        if (!(d <= r.max_abs_error)) r.max_abs_error = d;
+        if (!(d <= kAtol + kRtol * std::fabs(ref))) {
+          r.ok = 0;
+          message = "output " + std::to_string(i) + " is " + std::to_string(output[i]) + ", the default schedule's " +
+                    std::to_string(ref) + " (tolerance 1e-4 + 1e-4|ref|)";
+        }
+      }
+    } else {
+      send_output = true;
+    }
+  } catch (const std::exception& e) {
+    r.ok = 0;
+    message = e.what();
+  } catch (...) {
+    r.ok = 0;
+    message = "unknown exception";
+  }
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  report(fd, r, message, send_output ? &output : nullptr);
+  ::close(fd);
+  ::_exit(0);
+}
+
+// Reads everything the child writes until EOF or the deadline; false on timeout.
+bool read_until(int fd, std::vector<char>& bytes, Clock::time_point deadline) {
+  char buf[1 << 16];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, int(std::min<long long>(left, 1000)));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) continue;
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+    bytes.insert(bytes.end(), buf, buf + n);
+  }
+}
+
+}  // namespace
+
+Measurement measure(const MeasureRequest& rq) {
+  Measurement m;
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    m.error = std::string("pipe failed: ") + std::strerror(errno);
+    return m;
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    m.error = std::string("fork failed: ") + std::strerror(errno);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return m;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    run_child(rq, fds[1]);
+  }
+  ::close(fds[1]);
+  std::vector<char> bytes;
+  bool finished = read_until(fds[0], bytes, rq.deadline);
+  ::close(fds[0]);
+  if (!finished) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!finished) {
+    m.timed_out = true;
+    m.error = "timed out";
+    return m;
+  }
+  ChildResult r;
+  if (bytes.size() < sizeof r) {
+    m.error = WIFSIGNALED(status)
+                  ? "crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")"
+                  : "exited without a result (status " + std::to_string(WEXITSTATUS(status)) + ")";
+    return m;
+  }
+  std::memcpy(&r, bytes.data(), sizeof r);
+  size_t expected = sizeof r + r.message_bytes + r.floats * sizeof(float);
+  if (bytes.size() != expected) {
+    m.error = "truncated result from the child";
+    return m;
+  }
+  m.ok = r.ok != 0;
+  m.ms = r.ms;
+  m.max_abs_error = r.max_abs_error;
+  m.error.assign(bytes.data() + sizeof r, r.message_bytes);
+  m.output.resize(r.floats);
+  if (r.floats) std::memcpy(m.output.data(), bytes.data() + sizeof r + r.message_bytes, r.floats * sizeof(float));
+  return m;
+}
+
+}  // namespace autotuner

@@ -1,0 +1,46 @@
+// Times one compilation unit under one schedule in a forked child process: the child lowers
+// the unit (codegen/lower_to_halide.h), JIT-compiles it for the target ISA, runs it on fixed
+// random inputs and weights (warm-up, then the median of repeats) and reports over a pipe; the
+// parent kills it at the deadline. A crash, a compile error, a timeout or an output outside
+// |y-ref| <= 1e-4 + 1e-4|ref| of the reference is a failed Measurement, never an exception.
+// The calling process must not have used Halide's JIT or thread pool (it forks).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codegen/units.h"
+#include "schedules/target_facts.h"
+
+namespace autotuner {
+
+// Test hook run in the child after the timed runs, before the comparison: it may crash,
+// hang, throw or alter the output to exercise the failure paths.
+using ChildHook = std::function<void(const codegen::UnitSchedule& schedule, std::vector<float>& output)>;
+
+struct MeasureRequest {
+  const ir::Graph* graph = nullptr;
+  const codegen::Unit* unit = nullptr;
+  const schedules::TargetFacts* facts = nullptr;
+  codegen::UnitSchedule schedule;
+  int threads = 1;
+  std::chrono::steady_clock::time_point deadline;
+  const std::vector<float>* reference = nullptr;  // null: send the output back instead of comparing
+  bool adams2019 = false;                         // ignore `schedule`: Adams2019 schedules the unit
+  ChildHook hook;
+};
+
+struct Measurement {
+  bool ok = false;
+  bool timed_out = false;  // killed at the deadline
+  double ms = 0;           // median time of one run
+  double max_abs_error = 0;
+  std::string error;          // why it failed, one line
+  std::vector<float> output;  // every unit output, concatenated (only without a reference)
+};
+
+Measurement measure(const MeasureRequest& request);
+
+}  // namespace autotuner

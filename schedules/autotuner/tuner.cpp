@@ -1,0 +1,254 @@
+#include "schedules/autotuner/tuner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "ir/diagnostics.h"
+#include "schedules/autotuner/host_info.h"
+#include "schedules/autotuner/search_space.h"
+#include "schedules/autotuner/tuning_db.h"
+
+namespace autotuner {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using schedules::ScheduleParams;
+
+constexpr double kMinGain = 0.01;  // a candidate must beat the best by 1 % (timing noise) to win
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+std::string duration_str(double s) {
+  long t = std::max(0L, long(std::lround(s)));
+  char buf[32];
+  if (t >= 60)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lds", t);
+  return buf;
+}
+
+std::string ms_str(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g ms", ms);
+  return buf;
+}
+
+class KeyTuner {
+ public:
+  KeyTuner(const Workload& w, const TuneTask& t, const schedules::TargetFacts& facts, const TuneOptions& o,
+           Clock::time_point budget_end)
+      : g_(w.graphs[t.graph]),
+        unit_(w.units[t.graph][t.unit]),
+        node_(g_.node(t.node)),
+        facts_(facts),
+        o_(o),
+        budget_end_(budget_end) {
+    base_ = codegen::unit_schedule(g_, unit_, facts, false);
+  }
+
+  // The entry for this key, or false when the budget ran out before the default was measured.
+  bool run(Clock::time_point key_end, const DbEntry* previous, DbEntry& e) {
+    ScheduleParams defaults = base_.at(node_.id);
+    Measurement m = measure_with(defaults, nullptr, false);
+    if (m.timed_out && Clock::now() >= budget_end_) return false;
+    e.trials = 1 + (previous ? previous->trials : 0);
+    e.failed = previous ? previous->failed : 0;
+    if (!m.ok) {
+      e.failed++;
+      e.error = "default schedule failed: " + m.error;
+      e.complete = false;  // --resume tries again
+      note("default schedule failed: " + m.error);
+      return true;
+    }
+    reference_ = std::move(m.output);
+    e.default_ms = m.ms;
+    best_ms_ = m.ms;
+    best_ = defaults;
+    tried_.insert(schedules::schedule_str(defaults));
+    note("default " + ms_str(m.ms) + " [" + schedules::schedule_str(defaults) + "]");
+    if (o_.adams2019) {
+      Measurement a = measure_with(defaults, &reference_, true);
+      if (a.ok) e.adams2019_ms = a.ms;
+      note(a.ok ? "Adams2019 " + ms_str(a.ms) : "Adams2019 failed: " + a.error);
+    }
+    if (previous && !previous->knobs.empty()) {
+      try {
+        try_candidate(schedules::schedule_from_json(previous->knobs, "previous entry", defaults), e);
+      } catch (const ir::UserError& err) {
+        note(std::string("previous entry not usable: ") + err.what());
+      }
+    }
+    // Greedy coordinate descent: sweep the knobs until a sweep changes nothing.
+    bool out_of_time = false, out_of_trials = false, improved = true;
+    while (improved && !out_of_time && !out_of_trials) {
+      improved = false;
+      size_t knobs = search_space(g_, node_, best_).size();
+      for (size_t k = 0; k < knobs && !out_of_time && !out_of_trials; k++) {
+        KnobChoice knob = search_space(g_, node_, best_)[k];
+        for (int v : knob.values) {
+          ScheduleParams c = with_knob(best_, knob, v);
+          if (tried_.count(schedules::schedule_str(c))) continue;
+          if (e.trials - (previous ? previous->trials : 0) >= o_.max_trials) out_of_trials = true;
+          if (Clock::now() >= key_end || Clock::now() >= budget_end_) out_of_time = true;
+          if (out_of_time || out_of_trials) break;
+          improved = try_candidate(c, e) || improved;
+        }
+      }
+    }
+    e.knobs = schedules::to_json(best_);
+    e.best_ms = best_ms_;
+    e.complete = !out_of_time;
+    return true;
+  }
+
+ private:
+  Measurement measure_with(const ScheduleParams& s, const std::vector<float>* reference, bool adams) {
+    MeasureRequest rq;
+    rq.graph = &g_;
+    rq.unit = &unit_;
+    rq.facts = &facts_;
+    rq.schedule = base_;
+    rq.schedule[node_.id] = s;
+    rq.threads = o_.threads;
+    rq.deadline = std::min(budget_end_, Clock::now() + std::chrono::milliseconds(long(o_.candidate_timeout_s * 1000)));
+    rq.reference = reference;
+    rq.adams2019 = adams;
+    rq.hook = o_.child_hook;
+    return measure(rq);
+  }
+
+  // Measures `c`; true when it became the best.
+  bool try_candidate(const ScheduleParams& c, DbEntry& e) {
+    std::string name = schedules::schedule_str(c);
+    if (!tried_.insert(name).second) return false;
+    Measurement m = measure_with(c, &reference_, false);
+    if (m.timed_out && Clock::now() >= budget_end_) return false;  // cut by the budget: not a trial
+    e.trials++;
+    if (!m.ok) {
+      e.failed++;
+      note("trial " + std::to_string(e.trials) + " failed [" + name + "]: " + m.error);
+      return false;
+    }
+    if (!(m.ms < best_ms_ * (1 - kMinGain))) return false;
+    best_ms_ = m.ms;
+    best_ = c;
+    note("trial " + std::to_string(e.trials) + ": " + ms_str(m.ms) + " [" + name + "] new best");
+    return true;
+  }
+
+  void note(const std::string& line) {
+    if (o_.progress) *o_.progress << "tune:   " << line << "\n" << std::flush;
+  }
+
+  const ir::Graph& g_;
+  const codegen::Unit& unit_;
+  const ir::Node& node_;
+  const schedules::TargetFacts& facts_;
+  const TuneOptions& o_;
+  Clock::time_point budget_end_;
+  codegen::UnitSchedule base_;
+  std::vector<float> reference_;
+  ScheduleParams best_;
+  double best_ms_ = 0;
+  std::set<std::string> tried_;
+};
+
+// The database to extend: a matching one, or a new one (see docs/tuning.md for the rules).
+TuningDb open_db(const TuneOptions& o, const DbIdentity& id) {
+  DbLoad l = load_db(o.db_path, &id);
+  if (l.status == DbStatus::ok) return l.db;
+  TuningDb fresh;
+  fresh.id = id;
+  if (l.status == DbStatus::missing) {
+    if (o.resume && o.progress) *o.progress << "tune: " << o.db_path << " does not exist yet: nothing to resume\n";
+    return fresh;
+  }
+  if (o.resume)
+    throw ir::UserError(l.problem +
+                        "; --resume continues only a database of this target, CPU, thread count and "
+                        "effnetc version (move it away to start afresh)");
+  std::string backup = o.db_path + ".bak";
+  std::error_code ec;
+  std::filesystem::rename(o.db_path, backup, ec);
+  if (ec) throw ir::UserError(l.problem + "; cannot move it to " + backup + ": " + ec.message());
+  std::fprintf(stderr, "effnetc tune: warning: %s; ignored (moved to %s), a new database is written\n",
+               l.problem.c_str(), backup.c_str());
+  return fresh;
+}
+
+}  // namespace
+
+TuneSummary tune(const Workload& w, const std::vector<TuneTask>& tasks, const schedules::TargetFacts& facts,
+                 const TuneOptions& o) {
+  if (!host_runs(facts))
+    throw ir::UserError("this CPU (" + cpu_model() + ") cannot run " + facts.name +
+                        " code, so it cannot time it: tune a target it supports");
+  auto start = Clock::now();
+  auto budget_end = start + std::chrono::milliseconds(long(o.budget_s * 1000));
+  TuningDb db = open_db(o, DbIdentity{facts.name, cpu_model(), o.threads});
+  TuneSummary sum;
+  sum.tasks = int(tasks.size());
+  std::vector<const TuneTask*> todo;
+  for (const auto& t : tasks) {
+    auto it = db.entries.find(t.key);
+    if (o.resume && it != db.entries.end() && it->second.complete)
+      sum.skipped++;
+    else
+      todo.push_back(&t);
+  }
+  // Heaviest keys first, each with a share of the remaining budget in proportion to its weight.
+  std::stable_sort(todo.begin(), todo.end(),
+                   [](const TuneTask* a, const TuneTask* b) { return a->weight > b->weight; });
+  double weight_left = 0;
+  for (const TuneTask* t : todo) weight_left += std::max(t->weight, 1.0);
+  std::ostream* out = o.progress;
+  if (out && o.resume) *out << "tune: resume: " << sum.skipped << " of " << tasks.size() << " key(s) already tuned\n";
+  for (size_t k = 0; k < todo.size(); k++) {
+    const TuneTask& t = *todo[k];
+    auto now = Clock::now();
+    if (now >= budget_end) {
+      sum.budget_exhausted = true;
+      break;
+    }
+    double left = seconds_between(now, budget_end), share = left * std::max(t.weight, 1.0) / weight_left;
+    weight_left -= std::max(t.weight, 1.0);
+    if (out)
+      *out << "tune: key " << (k + 1) << "/" << todo.size() << ": " << t.key << "\n"
+           << "tune:   timed in " << t.where << "; " << duration_str(left) << " left, up to " << duration_str(share)
+           << " for this key\n"
+           << std::flush;
+    auto previous = db.entries.find(t.key);
+    bool resumable = o.resume && previous != db.entries.end();
+    DbEntry e;
+    KeyTuner tuner(w, t, facts, o, budget_end);
+    if (!tuner.run(now + std::chrono::milliseconds(long(share * 1000)), resumable ? &previous->second : nullptr, e)) {
+      sum.budget_exhausted = true;
+      break;
+    }
+    e.unit = t.where;
+    db.entries[t.key] = e;
+    write_db_atomic(o.db_path, db);
+    sum.tuned++;
+    if (!e.complete) sum.incomplete++;
+    if (out) {
+      *out << "tune: key " << (k + 1) << "/" << todo.size() << " done: " << e.trials << " trial(s), " << e.failed
+           << " failed";
+      if (e.best_ms && e.default_ms)
+        *out << ", best " << ms_str(*e.best_ms) << " vs default " << ms_str(*e.default_ms) << " ("
+             << std::round(*e.default_ms / *e.best_ms * 100) / 100 << "x)";
+      *out << (e.complete ? "" : ", time share used up (incomplete)") << "; "
+           << duration_str(seconds_between(Clock::now(), budget_end)) << " left\n"
+           << std::flush;
+    }
+  }
+  if (sum.tuned + sum.skipped < sum.tasks) sum.budget_exhausted = true;
+  return sum;
+}
+
+}  // namespace autotuner

@@ -1,0 +1,235 @@
+// effnetc tune end to end on a tiny spec: kill -9 mid-run and --resume (finished keys are not
+// redone), shards and --merge, database problems on the command line, and compile --db
+// recording the entries it used. Times are never checked. Needs AVX2 (exit 77 otherwise).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "schedules/autotuner/host_info.h"
+#include "schedules/autotuner/tuning_db.h"
+
+namespace fs = std::filesystem;
+using namespace autotuner;
+
+namespace {
+
+const std::string kTarget = "x86-64-linux-avx2";
+
+fs::path scratch(const std::string& name) {
+  if (!host_runs(schedules::target_facts("x86-avx2"))) {
+    std::printf("[SKIP] this CPU does not run AVX2 code\n");
+    std::exit(77);
+  }
+  fs::path dir = fs::path(EFFNETC_TUNE_TEST_DIR) / "cli" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Starts effnetc with `args`, stdout and stderr into `log`.
+pid_t start(const std::vector<std::string>& args, const fs::path& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::vector<char*> argv = {const_cast<char*>(EFFNETC_BIN)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(EFFNETC_BIN, argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int finish(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run(const std::vector<std::string>& args, const fs::path& log) { return finish(start(args, log)); }
+
+std::vector<std::string> tune_args(const fs::path& db, std::vector<std::string> more) {
+  std::vector<std::string> a = {"tune", EFFNETC_TUNE_TINY_SPEC, "--target", kTarget, "--db", db.string(), "--threads",
+                                "1"};
+  a.insert(a.end(), more.begin(), more.end());
+  return a;
+}
+
+// The keys a tune run started ("tune: key 2/8: <key>").
+std::set<std::string> keys_started(const std::string& log) {
+  std::set<std::string> keys;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    size_t colon = line.find(": ", 10);
+    if (line.rfind("tune: key ", 0) == 0 && line.find(" done:") == std::string::npos && colon != std::string::npos)
+      keys.insert(line.substr(colon + 2));
+  }
+  return keys;
+}
+
+std::vector<std::string> dry_run_keys(const std::string& shard, const fs::path& dir) {
+  fs::path log = dir / ("dry_" + std::to_string(std::hash<std::string>()(shard)) + ".txt");
+  int rc = run({"tune", EFFNETC_TUNE_TINY_SPEC, "--target", kTarget, "--dry-run", "--shard", shard}, log);
+  REQUIRE(rc == 0);
+  std::vector<std::string> keys;
+  std::istringstream in(read_text(log));
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("tune: ", 0) != 0) keys.push_back(line.substr(0, line.find('\t')));
+  return keys;
+}
+
+}  // namespace
+
+TEST_CASE("a tune run killed with SIGKILL leaves a valid database, and --resume finishes without redoing keys") {
+  fs::path dir = scratch("resume");
+  fs::path db = dir / "db.json";
+  const int total = int(dry_run_keys("0/1", dir).size());
+  REQUIRE(total >= 6);
+
+  pid_t pid = start(tune_args(db, {"--budget", "10m", "--trials", "2"}), dir / "first.txt");
+  size_t done_at_kill = 0;
+  for (int i = 0; i < 1200 && done_at_kill < 2; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    DbLoad l = load_db(db.string(), nullptr);
+    if (l.status == DbStatus::ok) done_at_kill = l.db.entries.size();
+  }
+  kill(pid, SIGKILL);
+  CHECK(finish(pid) == 128 + SIGKILL);
+  DbLoad killed = load_db(db.string(), nullptr);
+  REQUIRE(killed.status == DbStatus::ok);
+  REQUIRE(killed.db.entries.size() >= 2);
+  REQUIRE(int(killed.db.entries.size()) < total);
+
+  int rc = run(tune_args(db, {"--budget", "10m", "--trials", "2", "--resume"}), dir / "resume.txt");
+  std::string log = read_text(dir / "resume.txt");
+  INFO(log);
+  REQUIRE(rc == 0);
+  DbLoad after = load_db(db.string(), nullptr);
+  REQUIRE(after.status == DbStatus::ok);
+  CHECK(int(after.db.entries.size()) == total);
+  std::set<std::string> redone = keys_started(log);
+  CHECK(int(redone.size()) == total - int(killed.db.entries.size()));
+  for (const auto& [key, e] : killed.db.entries) {
+    INFO(key);
+    CHECK(!redone.count(key));
+    CHECK(db_to_json(after.db)["entries"][key] == db_to_json(killed.db)["entries"][key]);
+  }
+  CHECK(log.find("resume: " + std::to_string(killed.db.entries.size()) + " of " + std::to_string(total)) !=
+        std::string::npos);
+}
+
+TEST_CASE("shards cover every key once, and --merge joins their databases") {
+  fs::path dir = scratch("shards");
+  std::vector<std::string> all = dry_run_keys("0/1", dir);
+  std::multiset<std::string> covered;
+  for (int i = 0; i < 3; i++)
+    for (const auto& k : dry_run_keys(std::to_string(i) + "/3", dir)) covered.insert(k);
+  CHECK(covered == std::multiset<std::string>(all.begin(), all.end()));
+
+  // Two shards of the two keys with [32,16,16] (the head conv and the pool), then merged.
+  for (int i = 0; i < 2; i++) {
+    fs::path db = dir / ("shard" + std::to_string(i) + ".json");
+    int rc = run(tune_args(db, {"--budget", "5m", "--trials", "1", "--match", "[32,16,16]", "--shard",
+                                std::to_string(i) + "/2"}),
+                 dir / ("shard" + std::to_string(i) + ".txt"));
+    INFO(read_text(dir / ("shard" + std::to_string(i) + ".txt")));
+    REQUIRE(rc == 0);
+  }
+  fs::path merged = dir / "merged.json";
+  int rc =
+      run({"tune", "--merge", (dir / "shard0.json").string(), (dir / "shard1.json").string(), "-o", merged.string()},
+          dir / "merge.txt");
+  INFO(read_text(dir / "merge.txt"));
+  REQUIRE(rc == 0);
+  DbLoad m = load_db(merged.string(), nullptr);
+  REQUIRE(m.status == DbStatus::ok);
+  std::set<std::string> want;
+  for (const auto& k : all)
+    if (k.find("[32,16,16]") != std::string::npos) want.insert(k);
+  std::set<std::string> got;
+  for (const auto& [key, e] : m.db.entries) got.insert(key);
+  CHECK(got == want);
+}
+
+TEST_CASE("a corrupt or foreign database: an error for --resume, a warning and a backup otherwise") {
+  fs::path dir = scratch("bad");
+  fs::path db = dir / "db.json";
+  std::ofstream(db) << "{\"format\": 1, \"entries\": {";
+  int rc = run(tune_args(db, {"--resume", "--budget", "1m", "--match", "dense"}), dir / "resume.txt");
+  std::string log = read_text(dir / "resume.txt");
+  INFO(log);
+  CHECK(rc == 2);
+  CHECK(log.find("effnetc tune: error: " + db.string() + ": not valid JSON") != std::string::npos);
+  CHECK(read_text(db) == "{\"format\": 1, \"entries\": {");  // untouched
+
+  rc = run(tune_args(db, {"--budget", "1m", "--trials", "1", "--match", "dense"}), dir / "fresh.txt");
+  log = read_text(dir / "fresh.txt");
+  INFO(log);
+  CHECK(rc == 0);
+  CHECK(log.find("warning: " + db.string() + ": not valid JSON") != std::string::npos);
+  CHECK(read_text(dir / "db.json.bak") == "{\"format\": 1, \"entries\": {");
+  CHECK(load_db(db.string(), nullptr).status == DbStatus::ok);
+}
+
+TEST_CASE("compile --db takes the tuned entries and lists them in manifest.json; a foreign one is ignored") {
+  fs::path dir = scratch("compile");
+  std::vector<std::string> keys = dry_run_keys("0/1", dir);
+  std::string head;
+  for (const auto& k : keys)
+    if (k.rfind("conv2d [8,16,16]->[32,16,16]", 0) == 0) head = k;
+  REQUIRE(!head.empty());
+  TuningDb db;
+  db.id = {"x86-avx2", cpu_model(), 1};
+  db.entries[head].knobs = {{"tile_pixels", 3}};
+  db.entries[head].unit = "test";
+  db.entries["conv2d [1,1,1]->[1,1,1] not in this network"].unit = "test";
+  write_db_atomic((dir / "db.json").string(), db);
+  db.id.cpu = "Another CPU";
+  write_db_atomic((dir / "foreign.json").string(), db);
+
+  for (std::string which : {"db", "foreign"}) {
+    fs::path out = dir / ("lib_" + which);
+    std::vector<std::string> args = {"compile",
+                                     EFFNETC_TUNE_TINY_SPEC,
+                                     "--random-weights",
+                                     "1",
+                                     "--target",
+                                     kTarget,
+                                     "--db",
+                                     (dir / (which + ".json")).string(),
+                                     "-o",
+                                     out.string()};
+    int rc = run(args, dir / (which + ".txt"));
+    std::string log = read_text(dir / (which + ".txt"));
+    INFO(log);
+    REQUIRE(rc == 0);
+    nlohmann::json m = nlohmann::json::parse(read_text(out / "manifest.json"));
+    REQUIRE(m.contains("tuned_db"));
+    if (which == "db") {
+      CHECK(m["tuned_db"]["used"] == true);
+      CHECK(m["tuned_db"]["entries_used"] == nlohmann::json::array({head}));
+    } else {
+      CHECK(m["tuned_db"]["used"] == false);
+      CHECK(log.find("warning: " + (dir / "foreign.json").string() + ": tuned for CPU 'Another CPU'") !=
+            std::string::npos);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// The tuner's measurement and loop on a tiny spec: a candidate that crashes, hangs, throws or
+// computes something else is a failed measurement, and the loop records it and goes on.
+// Times are never checked. Needs a CPU with AVX2 (exit 77 otherwise).
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "frontend/spec_json.h"
+#include "schedules/autotuner/host_info.h"
+#include "schedules/autotuner/measure.h"
+#include "schedules/autotuner/search_space.h"
+#include "schedules/autotuner/tuner.h"
+#include "schedules/autotuner/tuning_db.h"
+
+namespace fs = std::filesystem;
+using namespace autotuner;
+
+namespace {
+
+const schedules::TargetFacts& facts() {
+  const schedules::TargetFacts& f = schedules::target_facts("x86-avx2");
+  if (!host_runs(f)) {
+    std::printf("[SKIP] this CPU does not run AVX2 code\n");
+    std::exit(77);
+  }
+  return f;
+}
+
+// The tiny spec's work: the project conv's key is timed in the block's unit.
+struct Fixture {
+  Workload w = collect_work({frontend::spec_from_json_file(EFFNETC_TUNE_TINY_SPEC)}, facts(), "");
+  const TuneTask& task(const std::string& key_prefix) const {
+    for (const auto& t : w.tasks)
+      if (t.key.rfind(key_prefix, 0) == 0) return t;
+    throw std::runtime_error("no key " + key_prefix);
+  }
+  MeasureRequest request(const TuneTask& t, double seconds) const {
+    MeasureRequest rq;
+    rq.graph = &w.graphs[t.graph];
+    rq.unit = &w.units[t.graph][t.unit];
+    rq.facts = &facts();
+    rq.schedule = codegen::unit_schedule(*rq.graph, *rq.unit, facts(), false);
+    rq.threads = 1;
+    rq.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(long(seconds * 1000));
+    return rq;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a measurement returns the output, and a candidate is compared with it") {
+  Fixture f;
+  const TuneTask& t = f.task("conv2d [8,16,16]->[32,16,16]");  // the head conv: a unit of its own
+  Measurement ref = measure(f.request(t, 120));
+  INFO(ref.error);
+  REQUIRE(ref.ok);
+  REQUIRE(ref.output.size() == 32 * 16 * 16);
+  MeasureRequest rq = f.request(t, 120);
+  rq.schedule[t.node].tile_pixels = 5;
+  rq.schedule[t.node].vector_width = 16;
+  rq.schedule[t.node].tile_channels = 32;
+  rq.reference = &ref.output;
+  Measurement m = measure(rq);
+  INFO(m.error);
+  CHECK(m.ok);
+  CHECK(m.output.empty());
+  CHECK(m.max_abs_error <= 1e-4);
+
+  SECTION("a crash") {
+    rq.hook = [](const codegen::UnitSchedule&, std::vector<float>&) { ::raise(SIGSEGV); };
+    Measurement c = measure(rq);
+    CHECK(!c.ok);
+    CHECK(!c.timed_out);
+    CHECK(c.error.find("crashed (signal 11") != std::string::npos);
+  }
+  SECTION("a hang past the deadline") {
+    rq.hook = [](const codegen::UnitSchedule&, std::vector<float>&) { ::sleep(600); };
+    rq.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    Measurement c = measure(rq);
+    CHECK(!c.ok);
+    CHECK(c.timed_out);
+  }
+  SECTION("an exception (a compile error would be one)") {
+    rq.hook = [](const codegen::UnitSchedule&, std::vector<float>&) { throw std::runtime_error("no such schedule"); };
+    Measurement c = measure(rq);
+    CHECK(!c.ok);
+    CHECK(c.error == "no such schedule");
+  }
+  SECTION("a wrong result") {
+    rq.hook = [](const codegen::UnitSchedule&, std::vector<float>& out) { out[17] += 1e-3f; };
+    Measurement c = measure(rq);
+    CHECK(!c.ok);
+    CHECK(c.error.find("output 17 is") != std::string::npos);
+  }
+}
+
+TEST_CASE("tune records a failing candidate as failed, keeps going and writes the entry") {
+  Fixture f;
+  fs::path dir = fs::path(EFFNETC_TUNE_TEST_DIR) / "measure";
+  fs::create_directories(dir);
+  TuneOptions o;
+  o.db_path = (dir / "db.json").string();
+  fs::remove(o.db_path);
+  o.budget_s = 300;
+  o.max_trials = 4;
+  o.threads = 1;
+  // The first candidate after the default (the first knob's first other value) crashes.
+  std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]"), f.task("dense")};
+  const ir::Graph& g = f.w.graphs[tasks[0].graph];
+  const int head = tasks[0].node;
+  schedules::ScheduleParams d = schedules::default_schedule(g, g.node(head), facts());
+  KnobChoice first = search_space(g, g.node(head), d).at(0);
+  int other = first.values[0] != d.*first.field ? first.values[0] : first.values[1];
+  schedules::ScheduleParams bad = with_knob(d, first, other);
+  o.child_hook = [head, bad](const codegen::UnitSchedule& s, std::vector<float>&) {
+    if (s.at(head) == bad) std::abort();
+  };
+  TuneSummary sum = tune(f.w, tasks, facts(), o);
+  CHECK(sum.tuned == 2);
+  DbLoad l = load_db(o.db_path, nullptr);
+  REQUIRE(l.status == DbStatus::ok);
+  REQUIRE(l.db.entries.count(tasks[0].key));
+  const DbEntry& e = l.db.entries.at(tasks[0].key);
+  CHECK(e.failed == 1);
+  CHECK(e.trials == 4);
+  CHECK(e.error.empty());
+  CHECK(e.default_ms.has_value());
+  CHECK(e.best_ms.has_value());
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") != bad);
+  CHECK(l.db.entries.count(tasks[1].key));
+  CHECK(l.db.id.target == "x86-avx2");
+  CHECK(l.db.id.threads == 1);
+}
