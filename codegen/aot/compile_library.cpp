@@ -11,6 +11,7 @@
 #include <map>
 
 #include "codegen/aot/glue_c.h"
+#include "codegen/aot/glue_cuda.h"
 #include "codegen/aot/workspace_plan.h"
 #include "codegen/lower_to_halide.h"
 #include "ir/diagnostics.h"
@@ -69,6 +70,10 @@ std::string asm_string(const std::string& s) {
 // The memory one pass through the network may take (workspace + arena): batch_chunk samples fit.
 constexpr int64_t kMemoryBudgetFloats = int64_t(256) << 18;  // 256 MiB
 constexpr int kMaxBatchChunk = 8;
+// On a GPU (device memory): larger chunks keep it busy; 4 GiB fits every card with sm_80 or newer
+// (the A100 40 GB being the smallest of them at batch 64 for b0..b6; b7 gets a smaller chunk).
+constexpr int64_t kCudaMemoryBudgetFloats = int64_t(4) << 28;  // 4 GiB
+constexpr int kCudaMaxBatchChunk = 64;
 
 }  // namespace
 
@@ -81,11 +86,15 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   std::vector<const schedules::TargetFacts*> facts;
   for (const auto& name : o.facts) facts.push_back(&schedules::target_facts(name));
   if (facts.empty()) throw ir::InternalError("compile_library: no ISA to compile for");
+  const bool cuda = facts[0]->isa == "cuda";
+  if (cuda && facts.size() != 1)
+    throw ir::InternalError("compile_library: cuda cannot share a library with other ISAs");
 
   LibraryPlan plan;
   plan.lib = lib;
   plan.version = EFFNETC_VERSION;
   plan.external_weights = o.external_weights;
+  plan.cuda = cuda;
   for (const auto* f : facts) plan.isas.push_back(f->isa);
 
   // Units, their schedules per ISA, and kernels by signature.
@@ -152,8 +161,9 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     largest_unit = std::max(largest_unit, inside);
   }
   per_sample += largest_unit;
-  plan.batch_chunk =
-      int(std::clamp<int64_t>(kMemoryBudgetFloats / std::max<int64_t>(per_sample, 1), 1, kMaxBatchChunk));
+  plan.batch_chunk = int(std::clamp<int64_t>((cuda ? kCudaMemoryBudgetFloats : kMemoryBudgetFloats) /
+                                                 std::max<int64_t>(per_sample, 1),
+                                             1, cuda ? kCudaMaxBatchChunk : kMaxBatchChunk));
   plan.workspace_floats = plan_workspace(plan);
   plan.blob_floats = int64_t(blob.size());
   plan.blob_checksum = blob_checksum(blob.data(), blob.size());
@@ -190,7 +200,9 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
       }
     }
   }
-  Halide::compile_standalone_runtime((obj / "halide_runtime.o").string(), Halide::Target("x86-64-linux"));
+  // One runtime for all kernels: plain x86-64 host code, plus Halide's CUDA runtime for cuda.
+  Halide::compile_standalone_runtime((obj / "halide_runtime.o").string(),
+                                     Halide::Target(cuda ? facts[0]->halide_target : "x86-64-linux"));
   objects.push_back((obj / "halide_runtime.o").string());
 
   const std::string cc = env_or("CC", "cc"), ar = env_or("AR", "ar");
@@ -209,8 +221,8 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     objects.push_back((obj / "weights.o").string());
   }
   fs::path header = out / (lib + ".h");
-  write_file(header, emit_public_header(plan));
-  write_file(obj / (lib + "_glue.c"), emit_glue_c(plan));
+  write_file(header, cuda ? emit_cuda_public_header(plan) : emit_public_header(plan));
+  write_file(obj / (lib + "_glue.c"), cuda ? emit_cuda_glue_c(plan) : emit_glue_c(plan));
   run_tool({cc, "-O2", "-std=gnu11", "-fPIC", "-Wall", "-I", obj.string(), "-I", out.string(), "-I",
             EFFNETC_HALIDE_INCLUDE_DIR, "-c", (obj / (lib + "_glue.c")).string(), "-o",
             (obj / (lib + "_glue.o")).string()});

@@ -1,5 +1,5 @@
-// effnetc's back end for x86: turns a packed graph (ir/passes/pack_weights.h) into
-// <dir>/lib<lib>.a + <lib>.h + manifest.json (+ <lib>.weights with external weights).
+// effnetc's back end (x86, or cuda with codegen/aot/glue_cuda.h): turns a packed graph
+// (ir/passes/pack_weights.h) into <dir>/lib<lib>.a + <lib>.h + manifest.json (+ <lib>.weights).
 // Each compilation unit's kernel is compiled once per signature and per ISA (object +
 // header, no_runtime, user_context), next to one standalone Halide runtime, the packed blob
 // (.incbin object) and the generated C glue; `cc` and `ar` (or $CC / $AR) finish the archive.
@@ -16,7 +16,7 @@ namespace codegen {
 
 struct CompileOptions {
   std::string out_dir;
-  std::vector<std::string> facts;  // target facts names in dispatch order, e.g. {"x86-avx512", "x86-avx2"}
+  std::vector<std::string> facts;  // target facts names in dispatch order: {"x86-avx512", "x86-avx2"}, {"cuda"}
   bool external_weights = false;
   bool schedule_attrs = true;  // honour the graph's sched.* attrs for the first ISA (defaults elsewhere)
   std::string target;          // as the user wrote it, for the manifest

@@ -31,6 +31,7 @@ struct WeightView {
 struct LibraryPlan {
   std::string lib;                // C identifier, e.g. "efficientnet_b0"
   std::vector<std::string> isas;  // ISA names in dispatch-table order, e.g. {"avx512", "avx2", "baseline"}
+  bool cuda = false;               // isas == {"cuda"}: weights and workspace live on the GPU (glue_cuda.h)
   int kernels = 0;
   std::vector<PlannedValue> values;
   std::vector<WeightView> weight_views;
