@@ -1,8 +1,9 @@
 // effnetc compile: a variant (or spec.json) plus weights -> a standalone static library for
-// x86 (libefficientnet_<v>.a, efficientnet_<v>.h, manifest.json) through the pass pipeline
+// x86 or CUDA (libefficientnet_<v>.a, efficientnet_<v>.h, manifest.json) through the pass pipeline
 // (fused, or --no-fusion) and codegen/aot. Progress goes to stderr, one line per kernel.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -15,13 +16,15 @@
 #include "ir/diagnostics.h"
 #include "ir/passes/pack_weights.h"
 #include "ir/pipeline.h"
+#include "schedules/autotuner/host_info.h"
+#include "schedules/autotuner/tuning_db.h"
 
 namespace cli {
 namespace {
 
 const char* kHelp =
     "usage: effnetc compile <b0..b7|spec.json> (--weights W.safetensors | --random-weights SEED)\n"
-    "                       --target x86-64-linux[-avx2|-avx512] -o DIR [--no-fusion] [--external-weights]\n"
+    "                       --target x86-64-linux[-avx2|-avx512]|cuda -o DIR [--no-fusion] [--external-weights]\n"
     "\n"
     "Builds DIR/libefficientnet_<v>.a, DIR/efficientnet_<v>.h and DIR/manifest.json: a static\n"
     "library with the C API of efficientnet_<v>.h, linkable with\n"
@@ -29,18 +32,34 @@ const char* kHelp =
     "  --weights FILE        torchvision state_dict names (safetensors)\n"
     "  --random-weights SEED deterministic random weights instead (testing)\n"
     "  --target T            x86-64-linux: AVX-512, AVX2 and SSE2 baseline, picked at run time;\n"
-    "                        x86-64-linux-avx512 or -avx2: that ISA only\n"
+    "                        x86-64-linux-avx512 or -avx2: that ISA only;\n"
+    "                        cuda: NVIDIA GPUs of compute capability 8.0 or newer (sm_80 PTX, x86-64\n"
+    "                        host; libcuda is loaded at run time), adds <v>_run_device (docs/cuda.md)\n"
     "  -o, --output DIR      output directory (intermediate objects go to DIR/obj)\n"
     "  --no-fusion           lower the unfused graph (BN folding and layout passes still run)\n"
-    "  --external-weights    write DIR/efficientnet_<v>.weights instead of embedding the weights\n";
+    "  --external-weights    write DIR/efficientnet_<v>.weights instead of embedding the weights\n"
+    "  --db FILE             tuned schedules (effnetc tune) for the first ISA; one from another target,\n"
+    "                        CPU or effnetc version is ignored with a warning. manifest.json lists the\n"
+    "                        entries used\n";
 
 std::vector<std::string> isas_for_target(const std::string& target) {
   if (target == "x86-64-linux") return {"x86-avx512", "x86-avx2", "x86-baseline"};
   if (target == "x86-64-linux-avx512") return {"x86-avx512"};
   if (target == "x86-64-linux-avx2") return {"x86-avx2"};
-  if (target == "cuda") throw ir::UserError("--target cuda: CUDA code generation is not implemented yet");
+  if (target == "cuda") return {"cuda"};
   throw ir::UserError("unknown --target '" + target +
-                      "': expected x86-64-linux, x86-64-linux-avx2 or x86-64-linux-avx512");
+                      "': expected x86-64-linux, x86-64-linux-avx2, x86-64-linux-avx512 or cuda");
+}
+
+// --db FILE for `facts`: the database, or nullopt after a one-line warning (stale, foreign,
+// corrupt). A missing file is an error: a mistyped path should not silently mean defaults.
+std::optional<autotuner::TuningDb> load_tuned_db(const std::string& path, const std::string& facts) {
+  autotuner::DbIdentity want{facts, autotuner::cpu_model(), 0};
+  autotuner::DbLoad l = autotuner::load_db(path, &want);
+  if (l.status == autotuner::DbStatus::ok) return l.db;
+  if (l.status == autotuner::DbStatus::missing) throw ir::UserError("--db " + l.problem);
+  std::fprintf(stderr, "effnetc compile: warning: %s; ignored, compiling with default schedules\n", l.problem.c_str());
+  return std::nullopt;
 }
 
 std::string c_identifier(const std::string& name) {
@@ -53,7 +72,7 @@ std::string c_identifier(const std::string& name) {
 }  // namespace
 
 int cmd_compile(const Argv& argv) {
-  Args a = parse_args(argv, {"weights", "random-weights", "target", "output"}, {"no-fusion", "external-weights"},
+  Args a = parse_args(argv, {"weights", "random-weights", "target", "output", "db"}, {"no-fusion", "external-weights"},
                       {{"-o", "output"}});
   if (a.flag("help")) {
     std::printf("%s", kHelp);
@@ -62,7 +81,8 @@ int cmd_compile(const Argv& argv) {
   if (a.positional.size() != 1) throw UsageError("compile expects one variant or spec file\n" + std::string(kHelp));
   if (bool(a.value("weights")) == bool(a.value("random-weights")))
     throw UsageError("give exactly one of --weights FILE and --random-weights SEED");
-  if (!a.value("target")) throw UsageError("missing --target (x86-64-linux, x86-64-linux-avx2, x86-64-linux-avx512)");
+  if (!a.value("target"))
+    throw UsageError("missing --target (x86-64-linux, x86-64-linux-avx2, x86-64-linux-avx512, cuda)");
   if (!a.value("output")) throw UsageError("missing -o DIR");
   std::string target = *a.value("target");
   std::vector<std::string> isas = isas_for_target(target);
@@ -84,6 +104,9 @@ int cmd_compile(const Argv& argv) {
   ir::PipelineOptions po;
   po.no_fusion = a.flag("no-fusion");
   po.target = target;
+  std::optional<autotuner::TuningDb> tuned;
+  if (auto db = a.value("db")) tuned = load_tuned_db(*db, isas[0]);
+  if (tuned) po.tuned_db = *a.value("db");
   ir::PipelineResult pr = ir::run_pipeline(g, &w, po);
   std::vector<float> blob = pr.packed.empty() ? ir::pack_weights(g, w) : pr.packed;
 
@@ -103,6 +126,14 @@ int cmd_compile(const Argv& argv) {
                         {"num_classes", spec.num_classes}};
   o.manifest["fusion"] = !po.no_fusion;
   o.manifest["weights_source"] = weights_source;
+  if (auto db = a.value("db")) {
+    o.manifest["tuned_db"] = {{"file", *db}, {"used", bool(tuned)}};
+    if (tuned)
+      o.manifest["tuned_db"].update({{"isa", isas[0]},
+                                     {"cpu", tuned->id.cpu},
+                                     {"threads", tuned->id.threads},
+                                     {"entries_used", autotuner::used_entries(g, *tuned)}});
+  }
   std::string lib = c_identifier(spec.name);
   codegen::CompileResult r = codegen::compile_library(g, blob, lib, o);
   std::printf("wrote %s and %s: %d units, %d kernels x %zu ISA(s), %.1f s\n", r.archive.c_str(), r.header.c_str(),

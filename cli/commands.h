@@ -15,5 +15,6 @@ int cmd_inspect(const Argv& args);
 int cmd_run(const Argv& args);
 int cmd_verify(const Argv& args);
 int cmd_compile(const Argv& args);
+int cmd_tune(const Argv& args);
 
 }  // namespace cli

@@ -25,6 +25,7 @@ const std::map<std::string, Command>& commands() {
       {"run", {cli::cmd_run, "run the reference executor (oracle) on an input batch"}},
       {"verify", {cli::cmd_verify, "compare outputs with a torchvision reference, block by block"}},
       {"compile", {cli::cmd_compile, "build a standalone static library (x86) for a variant"}},
+      {"tune", {cli::cmd_tune, "time schedules on this machine and write the tuned database"}},
   };
   return table;
 }

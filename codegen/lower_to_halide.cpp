@@ -8,6 +8,7 @@
 #include "codegen/ops/global_avg_pool.h"
 #include "codegen/ops/squeeze_excite.h"
 #include "ir/diagnostics.h"
+#include "schedules/cuda/schedule_cuda.h"
 #include "schedules/x86/schedule_x86.h"
 
 namespace codegen {
@@ -51,6 +52,33 @@ bool reads_elementwise(const ir::Node& consumer, int value) {
   return consumer.op == "mul" && consumer.inputs[0] == value && consumer.inputs[1] != value;
 }
 
+// Checks every expand_rows > 0 knob (a conv read only by one depthwise conv of the unit and
+// by nothing outside it) and gives that consumer tasks of expand_rows rows; returns consumer -> producer.
+std::map<int, int> strip_fusions(const ir::Graph& g, const Unit& u, UnitSchedule& params) {
+  std::map<int, int> producer_of;
+  std::set<int> outputs(u.outputs.begin(), u.outputs.end());
+  for (int id : u.nodes) {
+    int rows = params.at(id).expand_rows;
+    if (rows == 0) continue;
+    if (rows == 1)
+      throw ir::UserError("node %" + std::to_string(id) + ": schedule knob expand_rows=1: a strip needs 2 rows or more");
+    const ir::Node& n = g.node(id);
+    std::vector<int> consumers = g.consumers(id);
+    bool ok = n.op == "conv2d" && n.get_int("groups") == 1 && !outputs.count(id) && consumers.size() == 1;
+    if (ok) {
+      const ir::Node& c = g.node(consumers[0]);
+      ok = c.op == "conv2d" && c.get_int("groups") > 1 && c.get_int("groups") == c.get_int("out") &&
+           params.count(c.id) && !params.at(c.id).expand_rows;
+    }
+    if (!ok)
+      throw ir::UserError("node %" + std::to_string(id) + ": schedule knob expand_rows=" + std::to_string(rows) +
+                          " needs a conv2d read only by one depthwise conv2d of its unit");
+    params.at(consumers[0]).parallel_rows = rows;
+    producer_of[consumers[0]] = id;
+  }
+  return producer_of;
+}
+
 }  // namespace
 
 std::vector<Halide::Argument> LoweredUnit::args() const {
@@ -62,7 +90,7 @@ std::vector<Halide::Argument> LoweredUnit::args() const {
 
 LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& schedule,
                        const schedules::TargetFacts& facts) {
-  if (facts.isa == "cuda") throw ir::UserError("codegen for cuda is not implemented yet");
+  const bool cuda = facts.isa == "cuda";
   LoweredUnit lu;
   std::map<int, Value> values;
   for (size_t i = 0; i < u.inputs.size(); i++) {
@@ -84,17 +112,34 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
     lu.weights.push_back(p);
   }
   std::set<int> inside(u.nodes.begin(), u.nodes.end()), outputs(u.outputs.begin(), u.outputs.end());
+  UnitSchedule params = schedule;
+  std::map<int, int> strip_producer = strip_fusions(g, u, params);  // consumer id -> producer id
+  std::map<int, OpFuncs> deferred;                                  // producers waiting for their consumer
   for (int id : u.nodes) {
     const ir::Node& n = g.node(id);
     std::vector<Value> in;
     for (int i : n.inputs) in.push_back(values.at(i));
     OpFuncs f = lower_node(n, in, weights);
+    values[id] = Value{f.out, n.shape};
+    auto s = params.find(id);
+    if (s == params.end()) throw ir::InternalError("no schedule for node %" + std::to_string(id));
+    if (cuda && s->second.expand_rows > 0)
+      throw ir::UserError("node %" + std::to_string(id) + ": schedule knob expand_rows=" +
+                          std::to_string(s->second.expand_rows) + " (strip fusion) is x86-only; cuda needs 0");
+    if (s->second.expand_rows > 0) {
+      deferred[id] = f;
+      continue;
+    }
     bool root = outputs.count(id) != 0;
     for (int c : g.consumers(id)) root = root || (inside.count(c) && !reads_elementwise(g.node(c), id));
-    auto s = schedule.find(id);
-    if (s == schedule.end()) throw ir::InternalError("no schedule for node %" + std::to_string(id));
-    schedules::x86::schedule_node(f, n.shape, s->second, root);
-    values[id] = Value{f.out, n.shape};
+    if (cuda)
+      schedules::cuda::schedule_node(f, n.shape, s->second, root);
+    else
+      schedules::x86::schedule_node(f, n.shape, s->second, root);
+    auto p = strip_producer.find(id);
+    if (p != strip_producer.end())
+      schedules::x86::schedule_conv_in_consumer_strips(deferred.at(p->second), g.node(p->second).shape,
+                                                       params.at(p->second), f.out);
   }
   std::vector<Halide::Func> outs;
   for (int id : u.outputs) {

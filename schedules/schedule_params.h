@@ -20,6 +20,8 @@ struct ScheduleParams {
   int dw_unroll = 4;       // depthwise conv: output pixels along x computed per unrolled step
   int expand_rows = 0;     // a conv read by a depthwise conv: 0 = compute_root, R = per strip of R consumer rows
   int parallel_rows = 1;   // output rows per parallel task (rows are fused with the batch)
+  int channel_outer = 0;   // conv: 1 = loop over output-channel tiles outside the rows (one weight tile stays in
+                           // cache for the whole image; tasks are channel tiles), 0 = rows outside
 
   bool operator==(const ScheduleParams& o) const;
   bool operator!=(const ScheduleParams& o) const { return !(*this == o); }

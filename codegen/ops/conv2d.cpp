@@ -28,7 +28,8 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
   Expr bias = w.has(n, "bias") ? w.at(n, "bias", v.c) : Expr(0.0f);
 
   Func src = in[0].f;
-  if (in_scale) {
+  const bool pointwise = k == 1 && groups == 1;
+  if (in_scale && !pointwise) {
     src = Func(name + "_scaled_in");
     src(v.c, v.x, v.y, v.n) = in[0].f(v.c, v.x, v.y, v.n) * in.back().f(v.c, 0, 0, v.n);
   }
@@ -47,11 +48,21 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
       for (int kx = 0; kx < k; kx++) sum += weight(v.c, 0, ky, kx) * input(ic, ix + kx, iy + ky, v.n);
   } else {
     f.acc = Func(name + "_acc");
+    f.input = input;
     f.acc(v.c, v.x, v.y, v.n) = bias;
     if (k == 1 && groups == 1) {
       f.kind = OpKind::ConvPointwise;
       f.r = Halide::RDom(0, ci, name + "_r");
-      f.acc(v.c, v.x, v.y, v.n) += weight(v.c, f.r.x, 0, 0) * input(f.r.x, ix, iy, v.n);
+      Expr wr = weight(v.c, f.r.x, 0, 0);
+      if (in_scale) {
+        // conv(x * s) = conv'(x) with w'(o, i) = w(o, i) * s(i): the per-sample scale goes
+        // into the weights (Cin x Cout multiplies) instead of into every input pixel.
+        Halide::Var i("i");
+        f.scaled_weight = Func(name + "_scaled_weight");
+        f.scaled_weight(v.c, i, v.n) = weight(v.c, i, 0, 0) * in.back().f(i, 0, 0, v.n);
+        wr = f.scaled_weight(v.c, f.r.x, v.n);
+      }
+      f.acc(v.c, v.x, v.y, v.n) += wr * input(f.r.x, ix, iy, v.n);
     } else {
       f.kind = OpKind::Conv;
       f.r = Halide::RDom({{0, in_group}, {0, k}, {0, k}}, name + "_r");

@@ -36,9 +36,11 @@ struct OpFuncs {
   Halide::Func out;  // the node's value, shaped like the node
   Halide::Func acc;  // conv (not depthwise), pool, dense: pure init + one update over `r`
   Halide::RDom r;
+  Halide::Func input;  // conv with an accumulator: the (scaled, padded) input `acc` reads
   std::vector<Halide::Func> inner;    // squeeze_excite: sum, fc1, hidden, fc2, scale (vectors f(c, n))
   std::vector<Halide::RDom> inner_r;  // the update domain of each inner Func that has one, else an empty RDom
   std::vector<int64_t> inner_extent;  // the channel count of each inner Func
+  Halide::Func scaled_weight;         // pointwise conv with in_scale: weight(o, i) * scale(i, n), when defined
 };
 
 // The 1-D weight buffers of one compilation unit, by Param name.

@@ -28,15 +28,19 @@ ChannelTile channel_tile(const ScheduleParams& s, int tile, int64_t channels) {
   return t;
 }
 
+// The loop of parallel tasks in every schedule that has one, and the serial loop over the
+// rows of one task when a task has several.
+const Var kTask("task"), kTaskRow("yi");
+
 // Rows (split by parallel_rows) fused with the batch, one parallel task each.
 void parallel_rows(Func f, const ScheduleParams& s, int64_t rows) {
   const codegen::Vars& v = codegen::vars();
-  Var yo("yo"), yi("yi"), task("task");
+  Var yo("yo");
   int per_task = fit(s.parallel_rows, rows);
   if (per_task == 1) {
-    f.fuse(v.y, v.n, task).parallel(task);
+    f.fuse(v.y, v.n, kTask).parallel(kTask);
   } else {
-    f.split(v.y, yo, yi, per_task).fuse(yo, v.n, task).parallel(task);
+    f.split(v.y, yo, kTaskRow, per_task).fuse(yo, v.n, kTask).parallel(kTask);
   }
 }
 
@@ -62,20 +66,33 @@ void schedule_elementwise(codegen::OpFuncs f, const ir::Dims& shape, const Sched
 }
 
 // Conv with an accumulator: a register tile of tile_channels x tile_pixels accumulators
-// per (row, x block, channel block), reduction loop outside the unrolled tile.
-void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
+// per (row, x block, channel block), reduction loop outside the unrolled tile. Stored whole
+// (compute_root, parallel tasks of its own) unless `strip_consumer` is given.
+void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s,
+                         const Func* strip_consumer = nullptr) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), cv("cv");
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
   int tx = fit(s.tile_pixels, shape[2]);
-  f.out.compute_root()
-      .split(v.c, co, ci, t.tile)
-      .split(v.x, xo, xi, tx)
-      .reorder(ci, xi, co, xo, v.y, v.n)
-      .vectorize(ci, t.vector)
-      .unroll(xi);
-  parallel_rows(f.out, s, shape[1]);
-  f.acc.compute_at(f.out, co).split(v.c, v.c, cv, t.vector).vectorize(cv).unroll(v.c).unroll(v.x);
+  if (strip_consumer) {  // a row at a time inside the consumer's task, sliding down its rows
+    f.out.store_at(*strip_consumer, kTask).compute_at(*strip_consumer, kTaskRow);
+  } else {
+    f.out.compute_root();
+  }
+  f.out.split(v.c, co, ci, t.tile).split(v.x, xo, xi, tx);
+  if (strip_consumer) {
+    f.out.reorder(ci, xi, co, xo, v.y, v.n);
+  } else if (s.channel_outer) {  // one task per (channel tile, sample), its weight tile reused over all rows
+    f.out.reorder(ci, xi, xo, v.y, co, v.n).fuse(co, v.n, kTask).parallel(kTask);
+  } else {
+    f.out.reorder(ci, xi, co, xo, v.y, v.n);
+    parallel_rows(f.out, s, shape[1]);
+  }
+  f.out.vectorize(ci, t.vector).unroll(xi);
+  if (f.scaled_weight.defined())  // per task: the weights it reads, scaled for its sample
+    f.scaled_weight.compute_at(f.out, kTask).vectorize(v.c, t.vector, TailStrategy::GuardWithIf);
+  // the register tile: accumulators of one channel tile x one block of pixels
+  f.acc.compute_at(f.out, s.channel_outer ? xo : co).split(v.c, v.c, cv, t.vector).vectorize(cv).unroll(v.c).unroll(v.x);
   std::vector<VarOrRVar> order = {cv, v.c, v.x};
   for (int i = 0; i < f.r.dimensions(); i++) order.push_back(f.r[i]);
   order.push_back(v.y);
@@ -98,10 +115,14 @@ void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const Schedul
 
 }  // namespace
 
+void schedule_conv_in_consumer_strips(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s,
+                                      const Halide::Func& consumer) {
+  if (f.kind != OpKind::ConvPointwise && f.kind != OpKind::Conv)
+    throw ir::InternalError("strip fusion of a non-conv Func " + f.out.name());
+  schedule_tiled_conv(f, shape, s, &consumer);
+}
+
 void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root) {
-  if (s.expand_rows != 0)
-    throw ir::UserError("schedule knob expand_rows=" + std::to_string(s.expand_rows) +
-                        ": strip fusion is not implemented by the x86 schedules yet (use 0)");
   switch (f.kind) {
     case OpKind::Elementwise:
       if (root) schedule_elementwise(f, shape, s);

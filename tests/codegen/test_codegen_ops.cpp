@@ -8,6 +8,7 @@
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
 #include "ir/ops.h"
+#include "ir/pipeline.h"
 #include "oracle/executor.h"
 #include "schedules/target_facts.h"
 #include "tests/codegen/jit_runner.h"
@@ -245,6 +246,39 @@ TEST_CASE("whole unfused b0 graph from build_graph (batch_norm, dropout, SE as p
   codegen_test::Error e = codegen_test::compare(codegen_test::run_jit(g, w, input, facts), ref, 1e-3, 1e-3);
   std::printf("%-66s %-12s max-abs %.3g  normalised %.3g\n", "b0 unfused at 64x64", facts.name.c_str(), e.max_abs,
               e.max_abs / std::max(e.max_ref, 1e-30));
+  CHECK(e.within_tolerance);
+  CHECK(e.max_abs <= 1e-4);
+}
+
+TEST_CASE("fused b0 at 64x64 with every schedule-placement knob flipped (strip fusion, channel tiles outer)") {
+  frontend::Spec spec = *frontend::builtin_spec("b0");
+  spec.resolution = 64;
+  const ir::Graph original = frontend::build_graph(spec);
+  const ir::WeightMap original_weights = frontend::random_weights(original, 5);
+  ir::Tensor input = random_input(original, 2, 3);
+  ir::Tensor ref = oracle::run_graph(original, original_weights, input, 2).at(0);
+  const auto& facts = schedules::target_facts(
+      codegen_test::host_supports(schedules::target_facts("x86-avx512")) ? "x86-avx512" : "x86-avx2");
+  ir::Graph g = original;
+  ir::WeightMap w = original_weights;
+  ir::PipelineOptions options;
+  options.target = facts.name;
+  ir::run_pipeline(g, &w, options);
+  int strips = 0;
+  for (auto& n : g.nodes) {
+    if (n.op != "conv2d") continue;
+    n.set("sched.channel_outer", int64_t(1 - n.get_int("sched.channel_outer", 0)));
+    std::vector<int> consumers = g.consumers(n.id);
+    const ir::Node* c = consumers.size() == 1 ? &g.node(consumers[0]) : nullptr;
+    if (n.get_int("groups") == 1 && !n.has("ref") && c && c->op == "conv2d" && c->get_int("groups") > 1) {
+      n.set("sched.expand_rows", int64_t(3));
+      strips++;
+    }
+  }
+  REQUIRE(strips == 15);  // every block but the first (expand ratio 1) has an expand conv
+  codegen_test::Error e = codegen_test::compare(codegen_test::run_jit(g, w, input, facts), ref, 1e-3, 1e-3);
+  std::printf("%-66s %-12s max-abs %.3g  normalised %.3g\n", "b0 fused, knobs flipped, at 64x64", facts.name.c_str(),
+              e.max_abs, e.max_abs / std::max(e.max_ref, 1e-30));
   CHECK(e.within_tolerance);
   CHECK(e.max_abs <= 1e-4);
 }

@@ -89,7 +89,7 @@ TEST_CASE("ScheduleParams: JSON and attr round trips, errors name the knob") {
   ir::Node n = g.nodes[1];
   schedules::set_schedule_attrs(n, s);
   CHECK(schedules::node_schedule(g, n, schedules::target_facts("x86-avx2")) == s);
-  CHECK(schedules::schedule_str(s) == "v24 tc48 tx12 dw4 er0 pr2");
+  CHECK(schedules::schedule_str(s) == "v24 tc48 tx12 dw4 er0 pr2 co0");
 
   CHECK(error_of([] {
           schedules::schedule_from_json({{"tile_colour", 3}}, "/entries/k");
@@ -110,11 +110,18 @@ TEST_CASE("default_schedule follows the target facts") {
     if (n.op == "conv2d" && n.get_int("kernel") == 1 && n.shape[0] == 24) proj24 = &n;
   REQUIRE(proj24);
   auto avx512 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx512"));
-  CHECK(schedules::schedule_str(avx512) == "v24 tc24 tx12 dw4 er0 pr1");
+  CHECK(schedules::schedule_str(avx512) == "v24 tc24 tx12 dw4 er0 pr1 co0");
   auto avx2 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx2"));
-  CHECK(schedules::schedule_str(avx2) == "v8 tc16 tx6 dw4 er0 pr1");
+  CHECK(schedules::schedule_str(avx2) == "v8 tc16 tx6 dw4 er0 pr1 co0");
   auto base = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-baseline"));
   CHECK(base.vector_width == 4);
+  // The head conv (320 -> 1280 at 7x7): its weights outweigh its input, so channel tiles go outside.
+  const ir::Node* head = nullptr;
+  for (const auto& n : g.nodes)
+    if (n.op == "conv2d" && n.shape[0] == 1280) head = &n;
+  REQUIRE(head);
+  CHECK(schedules::default_schedule(g, *head, schedules::target_facts("x86-avx512")).channel_outer == 1);
+  CHECK(schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx512")).channel_outer == 0);
 }
 
 TEST_CASE("b0 splits into 19 units; repeated blocks share a signature") {

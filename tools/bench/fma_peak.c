@@ -16,8 +16,10 @@ static volatile float sink;
 __attribute__((target("avx512f"))) static void chains_avx512(void) {
   __m512 a[16], m = _mm512_set1_ps(0.9999999f), c = _mm512_set1_ps(1e-7f);
   for (int i = 0; i < 16; i++) a[i] = _mm512_set1_ps((float)i);
-  for (long it = 0; it < kIters / 4; it++)
+  for (long it = 0; it < kIters / 4; it++) {
+#pragma GCC unroll 16
     for (int i = 0; i < 16; i++) a[i] = _mm512_fmadd_ps(a[i], m, c);
+  }
   float s = 0;
   for (int i = 0; i < 16; i++) s += _mm512_reduce_add_ps(a[i]);
   sink = s;
@@ -26,8 +28,10 @@ __attribute__((target("avx512f"))) static void chains_avx512(void) {
 __attribute__((target("avx2,fma"))) static void chains_avx2(void) {
   __m256 a[12], m = _mm256_set1_ps(0.9999999f), c = _mm256_set1_ps(1e-7f);
   for (int i = 0; i < 12; i++) a[i] = _mm256_set1_ps((float)i);
-  for (long it = 0; it < kIters / 4; it++)
+  for (long it = 0; it < kIters / 4; it++) {
+#pragma GCC unroll 12
     for (int i = 0; i < 12; i++) a[i] = _mm256_fmadd_ps(a[i], m, c);
+  }
   float buf[8], s = 0;
   for (int i = 0; i < 12; i++) {
     _mm256_storeu_ps(buf, a[i]);
