@@ -135,6 +135,8 @@ def write_report(args, rows, before, after):
     systems = ["effnetc avx512", "effnetc avx2", "onnxruntime", "openvino"]
     versions = next(iter(rows.values())).get("versions", {})
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], text=True,
+                            stdout=subprocess.PIPE).stdout.strip() or "unknown"
     lines = [
         "# Benchmarks",
         "",
@@ -143,7 +145,7 @@ def write_report(args, rows, before, after):
         "    python3 tools/bench/run_benchmarks.py" + ("" if args.variants == VARIANTS else " --variants " +
                                                        " ".join(args.variants)) + (f" --db {args.db}" if args.db else ""),
         "",
-        f"Measured {datetime.date.today()} on {cpu}, {os.cpu_count()} CPUs, {platform.platform()}; "
+        f"Measured {datetime.date.today()} at commit {commit} on {cpu}, {os.cpu_count()} CPUs, {platform.platform()}; "
         f"{args.threads} threads, fp32, median of {args.runs} runs after {args.warmup} warm-up runs, all systems "
         f"in one run on the same weights (torchvision export, seed 1). Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ".",
