@@ -243,6 +243,35 @@ const char *@LIB@_error(const @LIB@ *m) {
   if (!m) return create_error;
   return m->magic == MAGIC ? m->error : "not a live @LIB@ handle";
 }
+
+static void install_handlers(void); /* per target: Halide's hooks */
+
+/* create()'s first steps on every target: checks `out`, installs the hooks once and
+ * allocates a zeroed live handle; on failure *out stays NULL and create_error says why. */
+static int new_handle(@LIB@ **out, @LIB@ **handle) {
+  if (!out) {
+    set_error(create_error, "create: the handle pointer is NULL");
+    return @UPPER@_EINVAL;
+  }
+  *out = NULL;
+  pthread_once(&handlers_once, install_handlers);
+  @LIB@ *m = (@LIB@ *)calloc(1, sizeof *m);
+  if (!m) {
+    set_error(create_error, "create: out of memory");
+    return @UPPER@_ENOMEM;
+  }
+  m->magic = MAGIC;
+  pthread_mutex_init(&m->arena_lock, NULL);
+  *handle = m;
+  return @UPPER@_OK;
+}
+
+/* A failed create(): keeps the handle's message for _error(NULL), frees everything. */
+static int fail_create(@LIB@ *m, int rc) {
+  memcpy(create_error, m->error, sizeof create_error);
+  @LIB@_destroy(m);
+  return rc;
+}
 )C";
 
 // The x86 rest: ISA dispatch, host buffers, create/run/destroy.
@@ -379,27 +408,11 @@ void @LIB@_destroy(@LIB@ *m) {
   free(m);
 }
 
-static int fail_create(@LIB@ *m, int rc) {
-  memcpy(create_error, m->error, sizeof create_error);
-  @LIB@_destroy(m);
-  return rc;
-}
-
 int @LIB@_create(@LIB@ **out, const char *weights_path) {
-  if (!out) {
-    set_error(create_error, "create: the handle pointer is NULL");
-    return @UPPER@_EINVAL;
-  }
-  *out = NULL;
-  pthread_once(&handlers_once, install_handlers);
-  @LIB@ *m = (@LIB@ *)calloc(1, sizeof *m);
-  if (!m) {
-    set_error(create_error, "create: out of memory");
-    return @UPPER@_ENOMEM;
-  }
-  m->magic = MAGIC;
-  pthread_mutex_init(&m->arena_lock, NULL);
-  int rc = pick_isa(m);
+  @LIB@ *m = NULL;
+  int rc = new_handle(out, &m);
+  if (rc) return rc;
+  rc = pick_isa(m);
   if (!rc) rc = load_weights(m, weights_path);
   if (rc) return fail_create(m, rc);
   void *p = NULL;

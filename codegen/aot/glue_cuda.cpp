@@ -339,12 +339,6 @@ void @LIB@_destroy(@LIB@ *m) {
   free(m);
 }
 
-static int fail_create(@LIB@ *m, int rc) {
-  memcpy(create_error, m->error, sizeof create_error);
-  @LIB@_destroy(m);
-  return rc;
-}
-
 /* Device allocations and the weights upload, inside the primary context. */
 static int upload(@LIB@ *m) {
   struct {
@@ -379,20 +373,10 @@ static int upload(@LIB@ *m) {
 }
 
 int @LIB@_create(@LIB@ **out, const char *weights_path) {
-  if (!out) {
-    set_error(create_error, "create: the handle pointer is NULL");
-    return @UPPER@_EINVAL;
-  }
-  *out = NULL;
-  pthread_once(&handlers_once, install_handlers);
-  @LIB@ *m = (@LIB@ *)calloc(1, sizeof *m);
-  if (!m) {
-    set_error(create_error, "create: out of memory");
-    return @UPPER@_ENOMEM;
-  }
-  m->magic = MAGIC;
-  pthread_mutex_init(&m->arena_lock, NULL);
-  int rc = load_weights(m, weights_path);
+  @LIB@ *m = NULL;
+  int rc = new_handle(out, &m);
+  if (rc) return rc;
+  rc = load_weights(m, weights_path);
   if (rc) return fail_create(m, rc);
   pthread_once(&cuda_once, cuda_open);
   if (!cu.ok) {
