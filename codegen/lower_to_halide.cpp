@@ -53,7 +53,7 @@ bool reads_elementwise(const ir::Node& consumer, int value) {
 }
 
 // Checks every expand_rows > 0 knob (a conv read only by one depthwise conv of the unit and
-// by nothing outside it) and gives that consumer tasks of expand_rows rows; returns consumer -> producer.
+// by nothing outside it) and gives that consumer row tasks of expand_rows rows; returns consumer -> producer.
 std::map<int, int> strip_fusions(const ir::Graph& g, const Unit& u, UnitSchedule& params) {
   std::map<int, int> producer_of;
   std::set<int> outputs(u.outputs.begin(), u.outputs.end());
@@ -74,6 +74,7 @@ std::map<int, int> strip_fusions(const ir::Graph& g, const Unit& u, UnitSchedule
       throw ir::UserError("node %" + std::to_string(id) + ": schedule knob expand_rows=" + std::to_string(rows) +
                           " needs a conv2d read only by one depthwise conv2d of its unit");
     params.at(consumers[0]).parallel_rows = rows;
+    params.at(consumers[0]).channel_outer = 0;  // the strip slides down the rows of a row task
     producer_of[consumers[0]] = id;
   }
   return producer_of;

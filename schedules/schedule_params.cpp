@@ -50,6 +50,37 @@ int channel_vector_width(int64_t channels, int lanes) {
   return lanes;
 }
 
+// Register tile of a conv: tile_channels = m vectors of vector_width, tile_pixels = tx, with
+// m*tx accumulator registers and 4 left for the weight vectors and the broadcast input. Picks
+// the (m, tx) with the fewest estimated cycles over the whole output: tiles that overhang the
+// channel count or the row width are recomputed whole (Halide shifts them inwards), so
+// 112 channels in tiles of 32 or a 14-pixel row in blocks of 12 cost 14 % and 71 % extra
+// (b0 features.5.1 went 1.12 -> 0.88 ms on 1 thread with 14-pixel blocks, Zen 5). One reduction
+// step of a tile costs max(FMAs / 2, loads / 2) + 1 cycles (two FMA and two load ports, one
+// cycle of loop overhead): wide tiles amortise the loads, narrow ones waste less.
+// The search stays near the shapes measured to run well ("tc24 x 12px" 95 % and "tc16 x 14px"
+// 87 % of AVX-512 peak, HALIDE14_NOTES §5): at most two register widths of channels and at
+// least half the pixels the registers allow (AVX2 tiles of 4 x 3 were 15 % slower than 2 x 6).
+void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
+  const int regs_per_vector = (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;
+  const int acc_regs = std::max(1, facts.vector_registers - 4);
+  double best = 0;
+  for (int m = 1; m <= std::max(1, 2 / regs_per_vector); m++) {
+    if (m > 1 && int64_t(m) * s.vector_width > channels) break;
+    int vectors = m * regs_per_vector;
+    int tx_max = std::max(1, std::min<int>(acc_regs / vectors, 16));
+    for (int tx = std::min<int>((tx_max + 1) / 2, int(width)); tx <= std::min<int64_t>(tx_max, width); tx++) {
+      double tiles = double((channels + m * s.vector_width - 1) / (m * s.vector_width)) * double((width + tx - 1) / tx);
+      double cost = tiles * (std::max(vectors * tx, vectors + tx) / 2.0 + 1.0);
+      if (best == 0 || cost <= best) {
+        best = cost;
+        s.tile_channels = m * s.vector_width;
+        s.tile_pixels = tx;
+      }
+    }
+  }
+}
+
 // CUDA (schedules/cuda reads the knobs as: channels per thread, channels per block, pixels per
 // thread, rows per block). First guesses, not yet measured on a GPU: float4 per thread where the
 // channel count allows (128-bit loads/stores, CUDA C++ Best Practices Guide), one warp of channel
@@ -125,19 +156,20 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
   // Depthwise: 4 output pixels unrolled took 112²x96 k3 from 381 to 211 µs (HALIDE14_NOTES §5).
   s.dw_unroll = 4;
   if (n.op == "conv2d" && !is_depthwise(g, n)) {
-    // Register tile: accumulators tc/lanes x tx registers, leaving 4 for the broadcast input
-    // and weight vectors; two register widths of channels (or the odd width, 24/40) and up to
-    // 12 pixels: "tc24 x 12px" 95 % and "tc16 x 14px" 87 % of AVX-512 peak (HALIDE14_NOTES §5).
-    int regs_per_vector = (s.vector_width + lanes - 1) / lanes;
-    int vectors = std::max(1, 2 / regs_per_vector);
-    s.tile_channels = s.vector_width * vectors;
-    s.tile_pixels = std::clamp((facts.vector_registers - 4) / (vectors * regs_per_vector), 1, 12);
+    choose_register_tile(s, n.shape[0], n.shape[2], facts);
     // Channel tiles outermost when the weights outweigh the input image: each weight tile is
     // then read from memory once instead of once per row (B0 features.5.1, 14x14, 112->672->112:
     // 1.66 -> 1.20 ms on 1 thread, A/B in one run on the shared Zen 5 machine).
     const ir::Dims& in = g.node(n.inputs[0]).shape;
     int64_t k = n.get_int("kernel", 1), weights = n.shape[0] * in[0] * k * k / n.get_int("groups", 1);
     s.channel_outer = weights > ir::numel(in) ? 1 : 0;
+  } else if (n.op == "conv2d") {  // depthwise
+    // Parallel tasks: rows, unless there are fewer than 16 (7x7: 4:3 on two threads); then
+    // channel tiles of about 1/24 of the channels.
+    int64_t vectors = (n.shape[0] + s.vector_width - 1) / s.vector_width;
+    s.channel_outer = n.shape[1] < 16 ? 1 : 0;
+    s.tile_channels = s.vector_width * int(std::max<int64_t>(1, s.channel_outer ? vectors / 24 : 1));
+    s.tile_pixels = 1;
   } else {
     s.tile_channels = s.vector_width;
     s.tile_pixels = 1;

@@ -89,8 +89,16 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
     parallel_rows(f.out, s, shape[1]);
   }
   f.out.vectorize(ci, t.vector).unroll(xi);
-  if (f.scaled_weight.defined())  // per task: the weights it reads, scaled for its sample
-    f.scaled_weight.compute_at(f.out, kTask).vectorize(v.c, t.vector, TailStrategy::GuardWithIf);
+  if (f.scaled_weight.defined()) {
+    // The weights scaled for a sample: per channel-tile task just the tile it reads; for row
+    // tasks once per run (per row they were rescaled whole: 14 x 75K products and 300 KB of
+    // stores per 14x14 image for b0's 672->112 projection).
+    if (s.channel_outer)
+      f.scaled_weight.compute_at(f.out, kTask);
+    else
+      f.scaled_weight.compute_root().parallel(v.n);
+    f.scaled_weight.vectorize(v.c, t.vector, TailStrategy::GuardWithIf);
+  }
   // the register tile: accumulators of one channel tile x one block of pixels
   f.acc.compute_at(f.out, s.channel_outer ? xo : co).split(v.c, v.c, cv, t.vector).vectorize(cv).unroll(v.c).unroll(v.x);
   std::vector<VarOrRVar> order = {cv, v.c, v.x};
@@ -103,14 +111,22 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
 void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), ci("ci"), xo("xo"), xi("xi");
-  int w = fit(s.vector_width, shape[0]), u = fit(s.dw_unroll, shape[2]);
-  f.out.compute_root()
-      .split(v.c, co, ci, w)
-      .split(v.x, xo, xi, u)
-      .reorder(ci, xi, co, xo, v.y, v.n)
-      .vectorize(ci)
-      .unroll(xi);
-  parallel_rows(f.out, s, shape[1]);
+  int u = fit(s.dw_unroll, shape[2]);
+  ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
+  f.out.compute_root();
+  if (s.channel_outer) {  // one task per (channel tile, sample): few rows split unevenly over threads
+    Var ct("ct");
+    f.out.split(v.c, ct, v.c, t.tile)
+        .split(v.c, co, ci, t.vector)
+        .split(v.x, xo, xi, u)
+        .reorder(ci, xi, co, xo, v.y, ct, v.n)
+        .fuse(ct, v.n, kTask)
+        .parallel(kTask);
+  } else {
+    f.out.split(v.c, co, ci, t.vector).split(v.x, xo, xi, u).reorder(ci, xi, co, xo, v.y, v.n);
+    parallel_rows(f.out, s, shape[1]);
+  }
+  f.out.vectorize(ci).unroll(xi);
 }
 
 }  // namespace

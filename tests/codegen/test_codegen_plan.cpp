@@ -110,9 +110,11 @@ TEST_CASE("default_schedule follows the target facts") {
     if (n.op == "conv2d" && n.get_int("kernel") == 1 && n.shape[0] == 24) proj24 = &n;
   REQUIRE(proj24);
   auto avx512 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx512"));
-  CHECK(schedules::schedule_str(avx512) == "v24 tc24 tx12 dw4 er0 pr1 co0");
+  // 56-pixel rows: 4 blocks of 14 (no overhang); AVX2's 12 accumulators: 1 x 12 beats 2 x 6,
+  // whose 2-vector tiles would overhang 24 channels.
+  CHECK(schedules::schedule_str(avx512) == "v24 tc24 tx14 dw4 er0 pr1 co0");
   auto avx2 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx2"));
-  CHECK(schedules::schedule_str(avx2) == "v8 tc16 tx6 dw4 er0 pr1 co0");
+  CHECK(schedules::schedule_str(avx2) == "v8 tc8 tx12 dw4 er0 pr1 co0");
   auto base = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-baseline"));
   CHECK(base.vector_width == 4);
   // The head conv (320 -> 1280 at 7x7): its weights outweigh its input, so channel tiles go outside.
@@ -122,6 +124,30 @@ TEST_CASE("default_schedule follows the target facts") {
   REQUIRE(head);
   CHECK(schedules::default_schedule(g, *head, schedules::target_facts("x86-avx512")).channel_outer == 1);
   CHECK(schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx512")).channel_outer == 0);
+}
+
+TEST_CASE("default register tiles do not overhang the row") {
+  ir::Graph g = b0();
+  const auto& avx512 = schedules::target_facts("x86-avx512");
+  int checked = 0;
+  for (const auto& n : g.nodes) {
+    if (n.op != "conv2d" || n.shape[2] == 1) continue;  // SE's 1x1 convs before fusion
+    auto s = schedules::default_schedule(g, n, avx512);
+    INFO("node %" << n.id << " " << ir::dims_str(n.shape) << " " << schedules::schedule_str(s));
+    if (n.get_int("groups") > 1) {
+      // rows as tasks from 14 rows up; 7 rows split 4:3 over two threads, so channel tiles
+      CHECK(s.channel_outer == (n.shape[1] < 16 ? 1 : 0));
+      CHECK(n.shape[0] % s.tile_channels == 0);
+      continue;
+    }
+    // b0's widths (7..112) all allow whole blocks of 7 to 16 pixels
+    CHECK(n.shape[2] % s.tile_pixels == 0);
+    CHECK(s.tile_pixels >= 7);
+    // 112 channels: 7 tiles of 16, not 4 of 32 overhanging by 16
+    if (n.shape[0] == 112) CHECK(s.tile_channels == 16);
+    checked++;
+  }
+  CHECK(checked == 33);  // stem, 15 expand, 16 project, head
 }
 
 TEST_CASE("b0 splits into 19 units; repeated blocks share a signature") {
