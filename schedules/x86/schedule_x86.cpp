@@ -44,18 +44,32 @@ void parallel_rows(Func f, const ScheduleParams& s, int64_t rows) {
   }
 }
 
-// A vector f(c, n) or [C,1,1] value: vectorized over c.
+// A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (SE's pool and FCs, the
+// classifier) runs as parallel tasks of whole channel chunks, about four per sample where the
+// vectors divide evenly (at batch 1 a task per sample left the second thread idle through
+// every SE), else one task per sample.
 void schedule_vector_stage(Func f, Halide::RDom r, int64_t channels, const ScheduleParams& s) {
   const codegen::Vars& v = codegen::vars();
-  Var co("co"), cv("cv");
+  Var co("co"), cv("cv"), ct("ct");
   int w = fit(s.vector_width, channels);
   f.compute_root().vectorize(v.c, w);
   if (!r.defined()) return;
+  int64_t vectors = channels % w ? 1 : channels / w, per_task = 1;
+  for (int64_t d = 1; d <= vectors / 4; d++)
+    if (vectors % d == 0) per_task = d;
   std::vector<VarOrRVar> order = {cv, co};
   for (int i = 0; i < r.dimensions(); i++) order.push_back(r[i]);
-  order.push_back(v.n);
   TailStrategy tail = channels % w ? TailStrategy::GuardWithIf : TailStrategy::Auto;
-  f.update().split(v.c, co, cv, w, tail).reorder(order).vectorize(cv).parallel(v.n);
+  Halide::Stage update = f.update();
+  if (vectors >= 2) {
+    order.push_back(ct);
+    order.push_back(v.n);
+    update.split(v.c, ct, v.c, int(per_task) * w).split(v.c, co, cv, w).reorder(order).fuse(ct, v.n, kTask).parallel(kTask);
+  } else {
+    order.push_back(v.n);
+    update.split(v.c, co, cv, w, tail).reorder(order).parallel(v.n);
+  }
+  update.vectorize(cv);
 }
 
 void schedule_elementwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
