@@ -6,6 +6,7 @@
 // with `resume` keys whose entry is complete are skipped and incomplete ones continue.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ struct TuneOptions {
   double candidate_timeout_s = 120;  // per candidate: lowering, JIT compile and timing
   std::ostream* progress = nullptr;  // one line per key (start, end), per improvement and per failure
   ChildHook child_hook;              // tests only
+  // tests only: run in the parent on every successful measurement; may rewrite its time
+  std::function<void(const schedules::ScheduleParams&, double& ms)> time_hook;
 };
 
 struct TuneSummary {

@@ -134,3 +134,49 @@ TEST_CASE("tune records a failing candidate as failed, keeps going and writes th
   CHECK(l.db.id.target == "x86-avx2");
   CHECK(l.db.id.threads == 1);
 }
+
+// Times rewritten in the parent (TuneOptions::time_hook): the default 1 ms, except its first
+// measurement, which a slow phase of the machine made 3 ms; `fast` (if set) 0.5 ms; every other
+// candidate 1 ms. A candidate no faster than the default wins the search against the slow
+// first figure and must lose the interleaved confirmation; a really faster one must keep it.
+TEST_CASE("a winner is confirmed against the default, interleaved, before it is stored") {
+  for (bool really_faster : {false, true}) {
+    Fixture f;
+    fs::path dir = fs::path(EFFNETC_TUNE_TEST_DIR) / "confirm";
+    fs::create_directories(dir);
+    TuneOptions o;
+    o.db_path = (dir / "db.json").string();
+    fs::remove(o.db_path);
+    o.budget_s = 300;
+    o.max_trials = 3;
+    o.threads = 1;
+    std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]")};
+    const ir::Graph& g = f.w.graphs[tasks[0].graph];
+    schedules::ScheduleParams d = schedules::default_schedule(g, g.node(tasks[0].node), facts());
+    KnobChoice first = search_space(g, g.node(tasks[0].node), d).at(0);
+    schedules::ScheduleParams candidate =
+        with_knob(d, first, first.values[0] != d.*first.field ? first.values[0] : first.values[1]);
+    int default_runs = 0;
+    o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
+      if (s == d)
+        ms = default_runs++ == 0 ? 3.0 : 1.0;
+      else
+        ms = really_faster && s == candidate ? 0.5 : 1.0;
+    };
+    tune(f.w, tasks, facts(), o);
+    DbLoad l = load_db(o.db_path, nullptr);
+    REQUIRE(l.status == DbStatus::ok);
+    const DbEntry& e = l.db.entries.at(tasks[0].key);
+    INFO("really faster: " << really_faster);
+    CHECK(default_runs == 3);  // the search's one, then two in the confirmation
+    CHECK(*e.default_ms == Approx(1.0));
+    CHECK(e.complete);
+    if (really_faster) {
+      CHECK(schedules::schedule_from_json(e.knobs, "entry") == candidate);
+      CHECK(*e.best_ms == Approx(0.5));
+    } else {
+      CHECK(schedules::schedule_from_json(e.knobs, "entry") == d);
+      CHECK(*e.best_ms == Approx(1.0));
+    }
+  }
+}

@@ -11,10 +11,16 @@ ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/
 Every figure is the median of --runs timed calls after --warmup calls. The FMA peak
 (tools/bench/fma_peak.c) is measured before and after, and the compute bound is 2*MACs/peak.
 Run nothing else meanwhile: a second job on the other core halves the numbers.
+
+With --db (a tuning database from `effnetc tune`), each variant is also compiled with
+`--db` and timed in the same run ("effnetc tuned", AVX-512), the report gains the
+tuned-vs-default columns and a summary of the database, and an SVG plot of tuned latency vs
+ONNX Runtime vs the compute bound is written next to the report (--plot).
 """
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import subprocess
@@ -45,18 +51,19 @@ def fma_peak(work, threads, isa):
     return float(run([exe, str(threads), isa]).strip())
 
 
-def prepare_variant(args, v, work):
-    """Weights, library, bench app and ONNX model of one variant (cached across runs)."""
+def prepare_variant(args, v, work, db=None):
+    """Weights, library, bench app and ONNX model of one variant (cached across runs); with `db`
+    the library is compiled with that tuning database into <work>/<v>-tuned."""
     ref = os.path.join(args.build, "reference", f"{v}_s1")
     weights = os.path.join(ref, "weights.safetensors")
     if not os.path.exists(weights):
         run(["/usr/bin/python3", os.path.join(ROOT, "tools/reference/export_reference.py"), "--variant", v,
              "--seed", "1", "--out", ref])
-    lib = os.path.join(work, v)
+    lib = os.path.join(work, v + ("-tuned" if db else ""))
     if not os.path.exists(os.path.join(lib, f"libefficientnet_{v}.a")) or args.recompile:
         t0 = time.monotonic()
         subprocess.run([os.path.join(args.build, "cli/effnetc"), "compile", v, "--weights", weights, "--target",
-                        "x86-64-linux", "-o", lib] + (["--db", args.db] if args.db else []), check=True,
+                        "x86-64-linux", "-o", lib] + (["--db", db] if db else []), check=True,
                        stdout=subprocess.DEVNULL)
         with open(os.path.join(lib, "compile_seconds"), "w") as f:
             f.write(f"{time.monotonic() - t0:.1f}\n")
@@ -90,18 +97,24 @@ def main():
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--db", help="tuning database passed to effnetc compile --db")
+    ap.add_argument("--db", help="also time libraries compiled with this tuning database (effnetc compile --db)")
+    ap.add_argument("--plot", default=os.path.join(ROOT, "docs/benchmarks.svg"),
+                    help="SVG written with --db: tuned vs ONNX Runtime vs bound")
+    ap.add_argument("--tuning-minutes", type=float,
+                    help="wall time of the effnetc tune runs that made --db, quoted in the report")
     ap.add_argument("--recompile", action="store_true")
     ap.add_argument("--prepare-only", action="store_true", help="build libraries, apps and ONNX models; time nothing")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs/BENCHMARKS.md"))
     args = ap.parse_args()
-    work = os.path.join(args.build, "bench" + ("_tuned" if args.db else ""))
+    work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
     peers_python = run(["bash", os.path.join(ROOT, "tools/bench/setup_peers.sh")]).strip().splitlines()[-1]
 
     if args.prepare_only:
         for v in args.variants:
             prepare_variant(args, v, work)
+            if args.db:
+                prepare_variant(args, v, work, args.db)
         return 0
     peak_before = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
     rows = {}
@@ -115,6 +128,10 @@ def main():
         for isa in ("avx512", "avx2"):
             for row in json_lines(run([bench, "--isa", isa] + common)):
                 r["times"][(f"effnetc {isa}", row["batch"])] = row["median_ms"]
+        if args.db:
+            tuned_bench = prepare_variant(args, v, work, args.db)[0]
+            for row in json_lines(run([tuned_bench, "--isa", "avx512"] + common)):
+                r["times"][("effnetc tuned", row["batch"])] = row["median_ms"]
         peer_cmd = [peers_python, os.path.join(ROOT, "tools/bench/peers.py"), "--model", onnx, "--resolution",
                     str(res), "--threads", str(args.threads), "--runs", str(args.runs), "--warmup",
                     str(args.warmup)]
@@ -130,9 +147,14 @@ def main():
     return 0
 
 
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "—"
+
+
 def write_report(args, rows, before, after):
     peak = min(before[args.threads], after[args.threads])
-    systems = ["effnetc avx512", "effnetc avx2", "onnxruntime", "openvino"]
+    tuned = ["effnetc tuned"] if args.db else []
+    systems = ["effnetc avx512", "effnetc avx2"] + tuned + ["onnxruntime", "openvino"]
     versions = next(iter(rows.values())).get("versions", {})
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], text=True,
@@ -148,31 +170,113 @@ def write_report(args, rows, before, after):
         f"Measured {datetime.date.today()} at commit {commit} on {cpu}, {os.cpu_count()} CPUs, {platform.platform()}; "
         f"{args.threads} threads, fp32, median of {args.runs} runs after {args.warmup} warm-up runs, all systems "
         f"in one run on the same weights (torchvision export, seed 1). Peers: "
-        + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ".",
+        + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
+        "\"effnetc avx512\" and \"avx2\" are the default schedules with that ISA forced"
+        + (f"; \"effnetc tuned\" is AVX-512 compiled with `--db {args.db}`." if args.db else "."),
         "",
         f"FMA peak (tools/bench/fma_peak.c, AVX-512): {before[1]:.0f} → {after[1]:.0f} GFLOP/s on 1 thread, "
         f"{before[args.threads]:.0f} → {after[args.threads]:.0f} on {args.threads} (before → after). "
         f"Compute bound = 2·MACs / {peak:.0f} GFLOP/s.",
         "",
     ]
+    extra = ["effnetc / ORT", "effnetc / bound"] + (["tuned / ORT", "tuned / default"] if args.db else [])
     for b in args.batches:
         lines += [f"## Batch {b}, ms", "",
-                  "| variant | bound | " + " | ".join(systems) + " | effnetc / ORT | effnetc / bound |",
-                  "|---|---|" + "---|" * len(systems) + "---|---|"]
+                  "| variant | bound | " + " | ".join(systems + extra) + " |",
+                  "|---|---|" + "---|" * (len(systems) + len(extra))]
         for v, r in rows.items():
             bound = 2 * r["macs"] * b / (peak * 1e9) * 1e3
-            t = [r["times"].get((s, b)) for s in systems]
-            ours, ort = t[0], t[2]
-            ratio = f"{ours / ort:.2f}" if ours and ort else "—"
-            lines.append(f"| {v} | {fmt(bound)} | " + " | ".join(fmt(x) for x in t) +
-                         f" | {ratio} | {ours / bound:.2f} |")
+            t = {s: r["times"].get((s, b)) for s in systems}
+            cells = [fmt(t[s]) for s in systems]
+            cells += [ratio(t["effnetc avx512"], t["onnxruntime"]), ratio(t["effnetc avx512"], bound)]
+            if args.db:
+                cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t["effnetc avx512"])]
+            lines.append(f"| {v} | {fmt(bound)} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += ["## Compile time (effnetc compile, x86-64-linux: AVX-512 + AVX2 + baseline), s", "",
               "| " + " | ".join(rows) + " |", "|" + "---|" * len(rows),
               "| " + " | ".join(f"{r['compile_s']:.0f}" for r in rows.values()) + " |", ""]
+    if args.db:
+        lines += tuning_summary(args)
+        write_plot(args, rows, peak)
+        lines += [f"![tuned vs ONNX Runtime vs bound]({os.path.relpath(args.plot, os.path.dirname(args.out))})", ""]
     with open(args.out, "w") as f:
         f.write("\n".join(lines))
     log(f"wrote {args.out}")
+
+
+def tuning_summary(args):
+    """What the database holds: keys, how many beat their default, Adams2019 where it was timed."""
+    with open(args.db) as f:
+        db = json.load(f)
+    entries = list(db.get("entries", {}).values())
+    timed = [e for e in entries if e.get("default_ms") and e.get("best_ms")]
+    won = [e for e in timed if e["best_ms"] < 0.99 * e["default_ms"]]
+    adams = [e for e in timed if e.get("adams2019_ms")]
+    geo = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+    lines = ["## Tuning database", "",
+             f"`{args.db}`: {len(entries)} tuning keys for {db.get('target', '?')} on {db.get('cpu', '?')}, "
+             f"{db.get('threads', '?')} threads; {sum(1 for e in entries if e.get('complete'))} searched to the end "
+             f"(the rest stopped at their share of the budget)."
+             + (f" Tuning took {args.tuning_minutes:.0f} min of wall time." if args.tuning_minutes else ""),
+             "",
+             f"- Tuning beat the default (by more than the 1 % noise margin) on {len(won)} of {len(timed)} keys "
+             f"({100.0 * len(won) / max(1, len(timed)):.0f} %); per key, tuned / default: geometric mean "
+             f"{geo([e['best_ms'] / e['default_ms'] for e in timed]):.3f}, best "
+             f"{min((e['best_ms'] / e['default_ms'] for e in timed), default=float('nan')):.3f}.",
+             ]
+    if adams:
+        lines.append(f"- Halide's Adams2019 autoscheduler on the same units ({len(adams)} keys, "
+                     f"`effnetc tune --adams2019`): Adams2019 / default geometric mean "
+                     f"{geo([e['adams2019_ms'] / e['default_ms'] for e in adams]):.2f}, faster than the default on "
+                     f"{sum(1 for e in adams if e['adams2019_ms'] < e['default_ms'])} of {len(adams)}.")
+    return lines + [""]
+
+
+def write_plot(args, rows, peak):
+    """Grouped bars (log scale), one group per variant and one panel per batch: bound, default, tuned, ORT."""
+    series = [("compute bound", None, "#bbbbbb"), ("effnetc default", "effnetc avx512", "#6baed6"),
+              ("effnetc tuned", "effnetc tuned", "#08519c"), ("ONNX Runtime", "onnxruntime", "#fd8d3c")]
+    panel_w, panel_h, left, top, bottom = 640, 300, 60, 40, 40
+    vals = []
+    for r in rows.values():
+        for b in args.batches:
+            vals.append(2 * r["macs"] * b / (peak * 1e9) * 1e3)
+            vals += [r["times"].get((k, b)) for _, k, _ in series if k and r["times"].get((k, b))]
+    lo, hi = 10 ** math.floor(math.log10(min(vals))), 10 ** math.ceil(math.log10(max(vals)))
+    y = lambda ms: top + panel_h * (1 - (math.log10(ms) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + panel_w + 20}" '
+           f'height="{len(args.batches) * (panel_h + top + bottom) + 30}" font-family="sans-serif" font-size="11">']
+    for i, b in enumerate(args.batches):
+        oy = i * (panel_h + top + bottom)
+        out.append(f'<text x="{left}" y="{oy + 20}" font-size="13">Batch {b}: latency, ms (log scale), '
+                   f'{args.threads} threads</text>')
+        d = lo
+        while d <= hi:
+            out.append(f'<line x1="{left}" x2="{left + panel_w}" y1="{oy + y(d):.1f}" y2="{oy + y(d):.1f}" '
+                       f'stroke="#eeeeee"/><text x="{left - 6}" y="{oy + y(d) + 4:.1f}" text-anchor="end">{d:g}</text>')
+            d *= 10
+        group = panel_w / len(rows)
+        bar = group * 0.8 / len(series)
+        for j, (v, r) in enumerate(rows.items()):
+            for k, (_, key, color) in enumerate(series):
+                ms = 2 * r["macs"] * b / (peak * 1e9) * 1e3 if key is None else r["times"].get((key, b))
+                if not ms:
+                    continue
+                x = left + j * group + group * 0.1 + k * bar
+                out.append(f'<rect x="{x:.1f}" y="{oy + y(ms):.1f}" width="{bar:.1f}" '
+                           f'height="{oy + top + panel_h - (oy + y(ms)):.1f}" fill="{color}"><title>{v} '
+                           f'{series[k][0]}: {ms:.2f} ms</title></rect>')
+            out.append(f'<text x="{left + j * group + group / 2:.1f}" y="{oy + top + panel_h + 15}" '
+                       f'text-anchor="middle">{v}</text>')
+    ly = len(args.batches) * (panel_h + top + bottom) + 10
+    for k, (name, _, color) in enumerate(series):
+        out.append(f'<rect x="{left + k * 150}" y="{ly}" width="12" height="12" fill="{color}"/>'
+                   f'<text x="{left + k * 150 + 16}" y="{ly + 10}">{name}</text>')
+    out.append("</svg>")
+    with open(args.plot, "w") as f:
+        f.write("\n".join(out) + "\n")
+    log(f"wrote {args.plot}")
 
 
 if __name__ == "__main__":
