@@ -16,7 +16,9 @@ struct NodeFacts {
   bool any = true;
   bool tiled_conv = false;       // conv2d with a register tile (not depthwise)
   bool depthwise = false;        // depthwise conv2d
-  bool conv = false;             // either: tasks over channel tiles (channel_outer) of tile_channels
+  bool channel_tiles = false;    // tile_channels matters: a tiled conv, or a depthwise conv with channel tasks
+  bool row_tasks = false;        // parallel tasks are rows (not channel tiles): parallel_rows matters
+  bool conv = false;             // either conv: channel_outer picks channel-tile or row tasks
   bool feeds_depthwise = false;  // a tiled conv read only by a depthwise conv (expand_rows)
   bool has_rows = false;         // a [C,H,W] output with H > 1
 };
@@ -37,11 +39,11 @@ using F = NodeFacts;
 using SP = ScheduleParams;
 const KnobRow kKnobSpace[] = {
     {"vector_width", &SP::vector_width, &F::any, {4, 8, 16, 24, 32, 40, 48, 64}, &F::channels},
-    {"tile_channels", &SP::tile_channels, &F::conv, {1, 2, 3, 4}, &F::channels, true},
+    {"tile_channels", &SP::tile_channels, &F::channel_tiles, {1, 2, 3, 4}, &F::channels, true},
     {"tile_pixels", &SP::tile_pixels, &F::tiled_conv, {1, 2, 4, 6, 7, 8, 10, 12, 14, 16}, &F::width},
     {"dw_unroll", &SP::dw_unroll, &F::depthwise, {1, 2, 4, 7, 8}, &F::width},
     {"expand_rows", &SP::expand_rows, &F::feeds_depthwise, {0, 2, 4, 8}, &F::rows},
-    {"parallel_rows", &SP::parallel_rows, &F::has_rows, {1, 2, 4, 8}, &F::rows},
+    {"parallel_rows", &SP::parallel_rows, &F::row_tasks, {1, 2, 4, 8}, &F::rows},
     {"channel_outer", &SP::channel_outer, &F::conv, {0, 1}, &F::unlimited},
 };
 
@@ -64,6 +66,10 @@ std::vector<KnobChoice> search_space(const ir::Graph& g, const ir::Node& n, cons
   std::vector<int> consumers = g.consumers(n.id);
   f.feeds_depthwise = f.tiled_conv && consumers.size() == 1 && is_depthwise(g, g.node(consumers[0]));
   f.has_rows = f.rows > 1;
+  // Knobs that do nothing under the current ones are not searched: timing the same code twice
+  // only lets noise pick a "winner".
+  f.channel_tiles = f.tiled_conv || (f.depthwise && s.channel_outer);
+  f.row_tasks = f.has_rows && !(f.conv && s.channel_outer);
   std::vector<KnobChoice> space;
   for (const auto& row : kKnobSpace) {
     if (!(f.*row.when)) continue;

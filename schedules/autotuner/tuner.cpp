@@ -128,13 +128,14 @@ class KeyTuner {
 
   // The search compares candidates timed minutes apart, and this VM has phases in which
   // everything runs ~1.5x slower: a default timed in a slow phase loses to anything timed after
-  // it. So a winner is timed again against the default, interleaved (default, best, best,
-  // default), and kept only when it is still faster by kMinGain in the sums; the entry then
-  // holds those times. False when the budget left no time to confirm (the default is kept).
+  // it. So a winner is timed again against the default, interleaved (default, winner, winner,
+  // default, default, winner), and kept only when both its fastest and its median time beat
+  // the default's by kMinGain; the entry then holds the fastest times (the least disturbed).
+  // False when the budget left no time to confirm (the default is kept).
   bool confirm(const ScheduleParams& defaults, DbEntry& e) {
     if (best_ == defaults) return true;
-    double t[2] = {0, 0};
-    const ScheduleParams* order[4] = {&defaults, &best_, &best_, &defaults};
+    std::vector<double> t[2];
+    const ScheduleParams* order[6] = {&defaults, &best_, &best_, &defaults, &defaults, &best_};
     for (const ScheduleParams* s : order) {
       Measurement m = Clock::now() < budget_end_ ? measure_with(*s, &reference_, false) : Measurement{};
       if (!m.ok) {
@@ -143,17 +144,20 @@ class KeyTuner {
         best_ms_ = *e.default_ms;
         return false;
       }
-      t[s == &best_] += m.ms;
+      t[s == &best_].push_back(m.ms);
     }
-    e.default_ms = t[0] / 2;
-    if (t[1] < t[0] * (1 - kMinGain)) {
-      best_ms_ = t[1] / 2;
-      note("confirmed: " + ms_str(best_ms_) + " vs default " + ms_str(t[0] / 2) + " (interleaved)");
+    for (auto& v : t) std::sort(v.begin(), v.end());
+    const double d_min = t[0][0], d_med = t[0][1], b_min = t[1][0], b_med = t[1][1];
+    e.default_ms = d_min;
+    std::string figures = ms_str(b_min) + " (median " + ms_str(b_med) + ") vs default " + ms_str(d_min) +
+                          " (median " + ms_str(d_med) + "), interleaved";
+    if (b_min < d_min * (1 - kMinGain) && b_med < d_med * (1 - kMinGain)) {
+      best_ms_ = b_min;
+      note("confirmed: " + figures);
     } else {
-      note("not confirmed: " + ms_str(t[1] / 2) + " vs default " + ms_str(t[0] / 2) +
-           " (interleaved); keeping the default");
+      note("not confirmed: " + figures + "; keeping the default");
       best_ = defaults;
-      best_ms_ = t[0] / 2;
+      best_ms_ = d_min;
     }
     return true;
   }
