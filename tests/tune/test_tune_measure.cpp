@@ -97,16 +97,22 @@ TEST_CASE("a measurement returns the output, and a candidate is compared with it
   }
 }
 
-TEST_CASE("tune records a failing candidate as failed, keeps going and writes the entry") {
-  Fixture f;
-  fs::path dir = fs::path(EFFNETC_TUNE_TEST_DIR) / "measure";
+// Options for a 1-thread tune run into an empty database under the test directory's `subdir`.
+TuneOptions fresh_db_options(const std::string& subdir, int max_trials) {
+  fs::path dir = fs::path(EFFNETC_TUNE_TEST_DIR) / subdir;
   fs::create_directories(dir);
   TuneOptions o;
   o.db_path = (dir / "db.json").string();
   fs::remove(o.db_path);
   o.budget_s = 300;
-  o.max_trials = 4;
+  o.max_trials = max_trials;
   o.threads = 1;
+  return o;
+}
+
+TEST_CASE("tune records a failing candidate as failed, keeps going and writes the entry") {
+  Fixture f;
+  TuneOptions o = fresh_db_options("measure", 4);
   // The first candidate after the default (the first knob's first other value) crashes.
   std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]"), f.task("dense")};
   const ir::Graph& g = f.w.graphs[tasks[0].graph];
@@ -142,14 +148,7 @@ TEST_CASE("tune records a failing candidate as failed, keeps going and writes th
 TEST_CASE("a winner is confirmed against the default, interleaved, before it is stored") {
   for (bool really_faster : {false, true}) {
     Fixture f;
-    fs::path dir = fs::path(EFFNETC_TUNE_TEST_DIR) / "confirm";
-    fs::create_directories(dir);
-    TuneOptions o;
-    o.db_path = (dir / "db.json").string();
-    fs::remove(o.db_path);
-    o.budget_s = 300;
-    o.max_trials = 3;
-    o.threads = 1;
+    TuneOptions o = fresh_db_options("confirm", 3);
     std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]")};
     const ir::Graph& g = f.w.graphs[tasks[0].graph];
     schedules::ScheduleParams d = schedules::default_schedule(g, g.node(tasks[0].node), facts());

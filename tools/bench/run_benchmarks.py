@@ -157,6 +157,11 @@ def main():
     return 0
 
 
+def bound_ms(row, batch, peak):
+    """The compute bound of a variant's row: 2 * MACs * batch at `peak` GFLOP/s, in ms."""
+    return 2 * row["macs"] * batch / (peak * 1e9) * 1e3
+
+
 def ratio(a, b):
     return f"{a / b:.2f}" if a and b else "—"
 
@@ -196,7 +201,7 @@ def write_report(args, rows, before, after):
                   "| variant | bound | " + " | ".join(systems + extra) + " |",
                   "|---|---|" + "---|" * (len(systems) + len(extra))]
         for v, r in rows.items():
-            bound = 2 * r["macs"] * b / (peak * 1e9) * 1e3
+            bound = bound_ms(r, b, peak)
             t = {s: r["times"].get((s, b)) for s in systems}
             cells = [fmt(t[s]) for s in systems]
             cells += [ratio(t["effnetc avx512"], t["onnxruntime"]), ratio(t["effnetc avx512"], bound)]
@@ -252,7 +257,7 @@ def write_plot(args, rows, peak):
     vals = []
     for r in rows.values():
         for b in args.batches:
-            vals.append(2 * r["macs"] * b / (peak * 1e9) * 1e3)
+            vals.append(bound_ms(r, b, peak))
             vals += [r["times"].get((k, b)) for _, k, _ in series if k and r["times"].get((k, b))]
     lo, hi = 10 ** math.floor(math.log10(min(vals))), 10 ** math.ceil(math.log10(max(vals)))
     y = lambda ms: top + panel_h * (1 - (math.log10(ms) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)))
@@ -271,7 +276,7 @@ def write_plot(args, rows, peak):
         bar = group * 0.8 / len(series)
         for j, (v, r) in enumerate(rows.items()):
             for k, (_, key, color) in enumerate(series):
-                ms = 2 * r["macs"] * b / (peak * 1e9) * 1e3 if key is None else r["times"].get((key, b))
+                ms = bound_ms(r, b, peak) if key is None else r["times"].get((key, b))
                 if not ms:
                     continue
                 x = left + j * group + group * 0.1 + k * bar
