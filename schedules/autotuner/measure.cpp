@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "codegen/aot/task_pool.h"
 #include "codegen/lower_to_halide.h"
 #include "schedules/autotuner/adams2019.h"
 
@@ -89,6 +90,7 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, -1);
     setenv("HL_NUM_THREADS", std::to_string(rq.threads).c_str(), 1);
+    effnetc_task_pool_start();  // the generated libraries' pool, so candidates run as they will there
     if (rq.adams2019) {  // Adams2019 prints its search to stderr; failures come back through the pipe
       int null = ::open("/dev/null", O_WRONLY);
       if (null >= 0) ::dup2(null, 2), ::close(null);
@@ -125,6 +127,8 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
       outs.emplace_back(Halide::Buffer<float>(out_data.back().data(), int(d.size()), d.data()));
     }
     Halide::Target target(rq.facts->halide_target);
+    lu.pipeline.jit_handlers().custom_do_par_for =
+        reinterpret_cast<decltype(Halide::JITHandlers::custom_do_par_for)>(&effnetc_task_pool_par_for);
     lu.pipeline.compile_jit(target);
     Halide::Realization realization(outs);
     auto run_ms = [&](int runs) {
