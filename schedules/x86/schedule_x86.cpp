@@ -32,16 +32,13 @@ ChannelTile channel_tile(const ScheduleParams& s, int tile, int64_t channels) {
 // rows of one task when a task has several.
 const Var kTask("task"), kTaskRow("yi");
 
-// Rows (split by parallel_rows) fused with the batch, one parallel task each.
+// Rows, parallel_rows per task, each task looping over the batch: every sample's same rows stay
+// on one core from kernel to kernel. (Fused rows x batch tasks made y = task % rows, which kept
+// the zero-padding checks of the top and bottom rows in every load of a padded conv: Halide
+// partitions border and interior rows only when y is a loop variable.)
 void parallel_rows(Func f, const ScheduleParams& s, int64_t rows) {
   const codegen::Vars& v = codegen::vars();
-  Var yo("yo");
-  int per_task = fit(s.parallel_rows, rows);
-  if (per_task == 1) {
-    f.fuse(v.y, v.n, kTask).parallel(kTask);
-  } else {
-    f.split(v.y, yo, kTaskRow, per_task).fuse(yo, v.n, kTask).parallel(kTask);
-  }
+  f.split(v.y, kTask, kTaskRow, fit(s.parallel_rows, rows)).reorder(kTaskRow, v.n, kTask).parallel(kTask);
 }
 
 // A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (SE's pool and FCs, the
@@ -89,7 +86,7 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
   int tx = fit(s.tile_pixels, shape[2]);
   if (strip_consumer) {  // a row at a time inside the consumer's task, sliding down its rows
-    f.out.store_at(*strip_consumer, kTask).compute_at(*strip_consumer, kTaskRow);
+    f.out.store_at(*strip_consumer, v.n).compute_at(*strip_consumer, kTaskRow);
   } else {
     f.out.compute_root();
   }

@@ -11,7 +11,7 @@ namespace schedules::x86 {
 
 void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root);
 
-// Strip fusion (knob expand_rows >= 2): the conv `f` is computed inside each parallel task of
+// Strip fusion (knob expand_rows >= 2): the conv `f` is computed inside each parallel task (per sample) of
 // its only consumer, a depthwise conv scheduled by schedule_node with parallel_rows =
 // expand_rows, one row at a time as the consumer's rows need them (a sliding window: only the
 // kernel's halo is computed twice, at task edges); the expanded tensor never goes to memory whole.
