@@ -9,7 +9,7 @@ weights (`effnetc compile ... --target x86-64-linux`), links apps/bench with pla
 same network to ONNX (tools/bench/export_onnx.py) and times effnetc (AVX-512 and AVX2 forced),
 ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
 Every figure is the median of --runs timed calls after --warmup calls, the fastest of --rounds
-rounds that time all systems in rotation (the VM has phases in which everything runs ~1.5x
+rounds, each a pass over every system of every variant (the VM has phases of minutes in which everything runs ~1.5x
 slower; a phase that hits one system's only round skews a ratio). The FMA peak
 (tools/bench/fma_peak.c) is measured before and after, and the compute bound is 2*MACs/peak.
 Run nothing else meanwhile: a second job on the other core halves the numbers.
@@ -121,12 +121,12 @@ def main():
                 prepare_variant(args, v, work, args.db)
         return 0
     peak_before = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
-    rows = {}
+    rows, commands = {}, {}
     for v in args.variants:
         bench, onnx, compile_s = prepare_variant(args, v, work)
         tuned_bench = prepare_variant(args, v, work, args.db)[0] if args.db else None
         m, res = macs(args, v)
-        r = {"macs": m, "compile_s": compile_s, "times": {}}
+        rows[v] = {"macs": m, "compile_s": compile_s, "times": {}}
         common = ["--threads", str(args.threads), "--runs", str(args.runs), "--warmup", str(args.warmup), "--json"]
         for b in args.batches:
             common += ["--batch", str(b)]
@@ -135,23 +135,23 @@ def main():
                     str(args.warmup)]
         for b in args.batches:
             peer_cmd += ["--batch", str(b)]
+        commands[v] = [(f"effnetc {isa}", [bench, "--isa", isa] + common) for isa in ("avx512", "avx2")]
+        if tuned_bench:
+            commands[v].append(("effnetc tuned", [tuned_bench, "--isa", "avx512"] + common))
+        commands[v].append((None, peer_cmd))
 
-        def keep(system, batch, ms):  # the fastest round: the one least disturbed by the VM's slow phases
-            key = (system, batch)
-            r["times"][key] = min(ms, r["times"].get(key, ms))
-
-        for _ in range(args.rounds):
-            for isa in ("avx512", "avx2"):
-                for row in json_lines(run([bench, "--isa", isa] + common)):
-                    keep(f"effnetc {isa}", row["batch"], row["median_ms"])
-            if tuned_bench:
-                for row in json_lines(run([tuned_bench, "--isa", "avx512"] + common)):
-                    keep("effnetc tuned", row["batch"], row["median_ms"])
-            for row in json_lines(run(peer_cmd)):
-                keep(row["runtime"], row["batch"], row["median_ms"])
-                r.setdefault("versions", {})[row["runtime"]] = row["version"]
-        rows[v] = r
-        log(f"{v}: {r['times']}")
+    # Each round times every system of every variant, so a variant's rounds are a whole pass
+    # apart: a slow phase of the VM (minutes long) rarely covers all of them.
+    for _ in range(args.rounds):
+        for v in args.variants:
+            r = rows[v]
+            for system, cmd in commands[v]:
+                for row in json_lines(run(cmd)):
+                    key = (system or row["runtime"], row["batch"])
+                    r["times"][key] = min(row["median_ms"], r["times"].get(key, row["median_ms"]))
+                    if not system:
+                        r.setdefault("versions", {})[row["runtime"]] = row["version"]
+            log(f"{v}: {r['times']}")
     peak_after = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
     write_report(args, rows, peak_before, peak_after)
     return 0
@@ -184,8 +184,8 @@ def write_report(args, rows, before, after):
         "",
         f"Measured {datetime.date.today()} at commit {commit} on {cpu}, {os.cpu_count()} CPUs, {platform.platform()}; "
         f"{args.threads} threads, fp32, median of {args.runs} runs after {args.warmup} warm-up runs, the fastest "
-        f"of {args.rounds} rounds that time every system in rotation (this VM has phases in which everything runs "
-        f"~1.5x slower), all systems in one run on the same weights (torchvision export, seed 1). Peers: "
+        f"of {args.rounds} rounds, each a pass over every system of every variant (this VM has phases of minutes "
+        f"in which everything runs ~1.5x slower), all systems in one run on the same weights (torchvision export, seed 1). Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
         "\"effnetc avx512\" and \"avx2\" are the default schedules with that ISA forced"
         + (f"; \"effnetc tuned\" is AVX-512 compiled with `--db {args.db}`." if args.db else "."),
