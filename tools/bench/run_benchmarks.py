@@ -9,8 +9,8 @@ weights (`effnetc compile ... --target x86-64-linux`), links apps/bench with pla
 same network to ONNX (tools/bench/export_onnx.py) and times effnetc (AVX-512 and AVX2 forced),
 ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
 Every figure is the median of --runs timed calls after --warmup calls, the fastest of --rounds
-rounds, each a pass over every system of every variant (the VM has phases of minutes in which everything runs ~1.5x
-slower; a phase that hits one system's only round skews a ratio). The FMA peak
+rounds, each a pass over every system of every variant (the VM has phases of minutes in which
+everything runs ~1.5x slower; a phase that hits one system's only round skews a ratio). The FMA peak
 (tools/bench/fma_peak.c) is measured before and after, and the compute bound is 2*MACs/peak.
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
@@ -99,7 +99,7 @@ def main():
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=2,
-                    help="time every system this many times in rotation and keep each one's fastest median")
+                    help="passes over every system of every variant; each figure is its fastest median")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--db", help="also time libraries compiled with this tuning database (effnetc compile --db)")
     ap.add_argument("--plot", default=os.path.join(ROOT, "docs/benchmarks.svg"),
@@ -114,32 +114,26 @@ def main():
     os.makedirs(work, exist_ok=True)
     peers_python = run(["bash", os.path.join(ROOT, "tools/bench/setup_peers.sh")]).strip().splitlines()[-1]
 
-    if args.prepare_only:
-        for v in args.variants:
-            prepare_variant(args, v, work)
-            if args.db:
-                prepare_variant(args, v, work, args.db)
-        return 0
-    peak_before = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
+    timing = ["--threads", str(args.threads), "--runs", str(args.runs), "--warmup", str(args.warmup)]
+    for b in args.batches:
+        timing += ["--batch", str(b)]
+    common = timing + ["--json"]
     rows, commands = {}, {}
     for v in args.variants:
         bench, onnx, compile_s = prepare_variant(args, v, work)
         tuned_bench = prepare_variant(args, v, work, args.db)[0] if args.db else None
         m, res = macs(args, v)
         rows[v] = {"macs": m, "compile_s": compile_s, "times": {}}
-        common = ["--threads", str(args.threads), "--runs", str(args.runs), "--warmup", str(args.warmup), "--json"]
-        for b in args.batches:
-            common += ["--batch", str(b)]
         peer_cmd = [peers_python, os.path.join(ROOT, "tools/bench/peers.py"), "--model", onnx, "--resolution",
-                    str(res), "--threads", str(args.threads), "--runs", str(args.runs), "--warmup",
-                    str(args.warmup)]
-        for b in args.batches:
-            peer_cmd += ["--batch", str(b)]
+                    str(res)] + timing
         commands[v] = [(f"effnetc {isa}", [bench, "--isa", isa] + common) for isa in ("avx512", "avx2")]
         if tuned_bench:
             commands[v].append(("effnetc tuned", [tuned_bench, "--isa", "avx512"] + common))
         commands[v].append((None, peer_cmd))
+    if args.prepare_only:
+        return 0
 
+    peak_before = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
     # Each round times every system of every variant, so a variant's rounds are a whole pass
     # apart: a slow phase of the VM (minutes long) rarely covers all of them.
     for _ in range(args.rounds):
