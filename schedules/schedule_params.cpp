@@ -17,7 +17,7 @@ const Knob kKnobs[] = {
     {"vector_width", &ScheduleParams::vector_width, 1, 256}, {"tile_channels", &ScheduleParams::tile_channels, 1, 1024},
     {"tile_pixels", &ScheduleParams::tile_pixels, 1, 64},    {"dw_unroll", &ScheduleParams::dw_unroll, 1, 64},
     {"expand_rows", &ScheduleParams::expand_rows, 0, 4096},  {"parallel_rows", &ScheduleParams::parallel_rows, 1, 4096},
-    {"channel_outer", &ScheduleParams::channel_outer, 0, 1},
+    {"channel_outer", &ScheduleParams::channel_outer, 0, 1},   {"dw_taps_outer", &ScheduleParams::dw_taps_outer, 0, 1},
 };
 
 const std::string kAttrPrefix = "sched.";
@@ -81,6 +81,17 @@ void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, co
   }
 }
 
+// Pixels per step of a depthwise conv with the taps outside: each tap costs about u + 1 loads
+// (u inputs and one weight) for u FMAs, and a row of `width` takes ceil(width / u) steps (the last
+// one shifted inwards, recomputing pixels), so the u in 4..8 with the fewest loads per row, the
+// larger on a tie (7 for 7, 14 and 28 pixels, 8 for 56 and 112).
+int taps_outer_unroll(int64_t width) {
+  int best = 4;
+  for (int u = 4; u <= 8; u++)
+    if ((width + u - 1) / u * (u + 1) <= (width + best - 1) / best * (best + 1)) best = u;
+  return int(std::min<int64_t>(best, width));
+}
+
 // CUDA (schedules/cuda reads the knobs as: channels per thread, channels per block, pixels per
 // thread, rows per block). First guesses, not yet measured on a GPU: float4 per thread where the
 // channel count allows (128-bit loads/stores, CUDA C++ Best Practices Guide), one warp of channel
@@ -107,7 +118,7 @@ bool ScheduleParams::operator==(const ScheduleParams& o) const {
 
 std::string schedule_str(const ScheduleParams& s) {
   return "v" + std::to_string(s.vector_width) + " tc" + std::to_string(s.tile_channels) + " tx" +
-         std::to_string(s.tile_pixels) + " dw" + std::to_string(s.dw_unroll) + " er" + std::to_string(s.expand_rows) +
+         std::to_string(s.tile_pixels) + " dw" + std::to_string(s.dw_unroll) + " to" + std::to_string(s.dw_taps_outer) + " er" + std::to_string(s.expand_rows) +
          " pr" + std::to_string(s.parallel_rows) + " co" + std::to_string(s.channel_outer);
 }
 
@@ -170,6 +181,13 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     s.channel_outer = n.shape[1] < 16 ? 1 : 0;
     s.tile_channels = s.vector_width * int(std::max<int64_t>(1, s.channel_outer ? vectors / 24 : 1));
     s.tile_pixels = 1;
+    // 5x5 taps: a loop over the taps outside the pixels (25 weights held across the pixels had
+    // spilled registers: b0 features.6.1's 7x7x1152 dw ran 2.8x faster with 7 pixels per step,
+    // 14x14x672 1.4x); 3x3 keeps its taps inside (stride 2 ran 1.2x slower with them outside).
+    if (n.get_int("kernel", 1) >= 5) {
+      s.dw_taps_outer = 1;
+      s.dw_unroll = taps_outer_unroll(n.shape[2]);
+    }
   } else {
     s.tile_channels = s.vector_width;
     s.tile_pixels = 1;

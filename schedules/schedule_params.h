@@ -18,6 +18,8 @@ struct ScheduleParams {
   int tile_channels = 32;  // conv register tile: output channels, a multiple of vector_width
   int tile_pixels = 8;     // conv register tile: output pixels along x
   int dw_unroll = 4;       // depthwise conv: output pixels along x computed per unrolled step
+  int dw_taps_outer = 0;   // depthwise conv: 0 = each pixel's k x k taps unrolled in turn, 1 = a loop over the taps
+                           // outside the dw_unroll pixels (one weight load serves them all, dw_unroll accumulators)
   int expand_rows = 0;     // a conv read by a depthwise conv: 0 = compute_root, R = per strip of R consumer rows
   int parallel_rows = 1;   // output rows per parallel task (rows are fused with the batch)
   int channel_outer = 0;   // conv: 1 = loop over output-channel tiles outside the rows (one weight tile stays in
@@ -27,7 +29,7 @@ struct ScheduleParams {
   bool operator!=(const ScheduleParams& o) const { return !(*this == o); }
 };
 
-// "v16 tc32 tx8 dw4 er0 pr1": compact and stable, part of a kernel's signature.
+// "v16 tc32 tx8 dw4 to0 er0 pr1 co0": compact and stable, part of a kernel's signature.
 std::string schedule_str(const ScheduleParams& s);
 
 nlohmann::json to_json(const ScheduleParams& s);

@@ -39,17 +39,16 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
   Expr ix = v.x * s - pad_left, iy = v.y * s - pad_top;
 
   OpFuncs f;
-  Expr sum;
+  f.acc = Func(name + "_acc");
+  f.input = input;
+  f.acc(v.c, v.x, v.y, v.n) = bias;
   if (in_group == 1) {
+    // depthwise: one channel's k x k taps, r = (kx, ky)
     f.kind = OpKind::ConvDepthwise;
+    f.r = Halide::RDom({{0, k}, {0, k}}, name + "_r");
     Expr ic = out_group == 1 ? Expr(v.c) : v.c / out_group;
-    sum = bias;
-    for (int ky = 0; ky < k; ky++)
-      for (int kx = 0; kx < k; kx++) sum += weight(v.c, 0, ky, kx) * input(ic, ix + kx, iy + ky, v.n);
+    f.acc(v.c, v.x, v.y, v.n) += weight(v.c, 0, f.r.y, f.r.x) * input(ic, ix + f.r.x, iy + f.r.y, v.n);
   } else {
-    f.acc = Func(name + "_acc");
-    f.input = input;
-    f.acc(v.c, v.x, v.y, v.n) = bias;
     if (k == 1 && groups == 1) {
       f.kind = OpKind::ConvPointwise;
       f.r = Halide::RDom(0, ci, name + "_r");
@@ -69,9 +68,8 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
       Expr ic = groups == 1 ? Expr(f.r.x) : (v.c / out_group) * in_group + f.r.x;
       f.acc(v.c, v.x, v.y, v.n) += weight(v.c, f.r.x, f.r.y, f.r.z) * input(ic, ix + f.r.z, iy + f.r.y, v.n);
     }
-    sum = f.acc(v.c, v.x, v.y, v.n);
   }
-  Expr y = activate(sum, n.get_str("act", "none"));
+  Expr y = activate(f.acc(v.c, v.x, v.y, v.n), n.get_str("act", "none"));
   if (residual) y += in[1].f(v.c, v.x, v.y, v.n);
   f.out = Func(name + "_conv2d");
   f.out(v.c, v.x, v.y, v.n) = y;

@@ -34,9 +34,9 @@ enum class OpKind { Elementwise, ConvPointwise, ConvDepthwise, Conv, Pool, Dense
 struct OpFuncs {
   OpKind kind = OpKind::Elementwise;
   Halide::Func out;  // the node's value, shaped like the node
-  Halide::Func acc;  // conv (not depthwise), pool, dense: pure init + one update over `r`
+  Halide::Func acc;  // conv, pool, dense: pure init + one update over `r`
   Halide::RDom r;
-  Halide::Func input;  // conv with an accumulator: the (scaled, padded) input `acc` reads
+  Halide::Func input;  // conv: the (scaled, padded) input `acc` reads
   std::vector<Halide::Func> inner;    // squeeze_excite: sum, fc1, hidden, fc2, scale (vectors f(c, n))
   std::vector<Halide::RDom> inner_r;  // the update domain of each inner Func that has one, else an empty RDom
   std::vector<int64_t> inner_extent;  // the channel count of each inner Func

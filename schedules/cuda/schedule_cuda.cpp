@@ -171,8 +171,15 @@ void schedule_accumulating_conv(codegen::OpFuncs f, const ir::Dims& shape, const
       .gpu_threads(sc, sx);
 }
 
+// Depthwise conv: a thread's channels x dw_unroll pixels accumulate over the k x k taps, unrolled.
 void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
-  tile_value(f.out, block_tile(s, shape, s.dw_unroll));
+  const codegen::Vars& v = codegen::vars();
+  BlockTile t = block_tile(s, shape, s.dw_unroll);
+  Levels at = tile_value(f.out, t);
+  f.acc.compute_at(f.out, at.thread);
+  f.acc.update().reorder(v.c, f.r.x, f.r.y, v.x).unroll(f.r.x).unroll(f.r.y);
+  if (t.vector > 1) f.acc.vectorize(v.c), f.acc.update().vectorize(v.c);
+  if (t.pixels > 1) f.acc.unroll(v.x), f.acc.update().unroll(v.x);
 }
 
 }  // namespace

@@ -138,6 +138,20 @@ void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const Schedul
     parallel_rows(f.out, s, shape[1]);
   }
   f.out.vectorize(ci).unroll(xi);
+  // The accumulators of one channel vector x u pixels, in registers.
+  f.acc.compute_at(f.out, co).vectorize(v.c).unroll(v.x);
+  Halide::Stage update = f.acc.update();
+  update.vectorize(v.c).unroll(v.x);
+  const Halide::RVar kx = f.r.x, ky = f.r.y;
+  if (s.dw_taps_outer) {
+    // Tap rows as a loop, each row's taps unrolled outside the pixels: a weight is loaded once
+    // for all u pixels, and only the u accumulators stay live (5x5: 25 weights held across an
+    // unrolled step spilled registers).
+    update.reorder(v.c, v.x, kx, ky).unroll(kx);
+  } else {
+    // Every tap of one pixel in turn, all unrolled.
+    update.reorder(v.c, kx, ky, v.x).unroll(kx).unroll(ky);
+  }
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ TEST_CASE("ScheduleParams: JSON and attr round trips, errors name the knob") {
   ir::Node n = g.nodes[1];
   schedules::set_schedule_attrs(n, s);
   CHECK(schedules::node_schedule(g, n, schedules::target_facts("x86-avx2")) == s);
-  CHECK(schedules::schedule_str(s) == "v24 tc48 tx12 dw4 er0 pr2 co0");
+  CHECK(schedules::schedule_str(s) == "v24 tc48 tx12 dw4 to0 er0 pr2 co0");
 
   CHECK(error_of([] {
           schedules::schedule_from_json({{"tile_colour", 3}}, "/entries/k");
@@ -112,9 +112,9 @@ TEST_CASE("default_schedule follows the target facts") {
   auto avx512 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx512"));
   // 56-pixel rows: 4 blocks of 14 (no overhang); AVX2's 12 accumulators: 1 x 12 beats 2 x 6,
   // whose 2-vector tiles would overhang 24 channels.
-  CHECK(schedules::schedule_str(avx512) == "v24 tc24 tx14 dw4 er0 pr1 co0");
+  CHECK(schedules::schedule_str(avx512) == "v24 tc24 tx14 dw4 to0 er0 pr1 co0");
   auto avx2 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx2"));
-  CHECK(schedules::schedule_str(avx2) == "v8 tc8 tx12 dw4 er0 pr1 co0");
+  CHECK(schedules::schedule_str(avx2) == "v8 tc8 tx12 dw4 to0 er0 pr1 co0");
   auto base = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-baseline"));
   CHECK(base.vector_width == 4);
   // The head conv (320 -> 1280 at 7x7): its weights outweigh its input, so channel tiles go outside.

@@ -207,6 +207,7 @@ TEST_CASE("the search space: the knobs that matter per op, candidates that stay 
     CHECK(knobs.count("vector_width"));
     CHECK(knobs.count("tile_pixels") == (n.op == "conv2d" && !depthwise ? 1u : 0u));
     CHECK(knobs.count("dw_unroll") == (depthwise ? 1u : 0u));
+    CHECK(knobs.count("dw_taps_outer") == (depthwise ? 1u : 0u));
     seen_ops.insert(n.op);
     strip_fusable += int(knobs.count("expand_rows"));
   }
