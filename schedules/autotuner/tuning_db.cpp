@@ -1,6 +1,7 @@
 #include "schedules/autotuner/tuning_db.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -208,6 +209,10 @@ void write_db_atomic(const std::string& path, const TuningDb& db) {
   int fd = ::mkstemp(name.data());
   if (fd < 0)
     throw ir::UserError(path + ": cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno));
+  // mkstemp creates 0600; the database is a data file like any other (0666 less the umask).
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
   std::string text = db_to_json(db).dump(2) + "\n";
   const char* p = text.data();
   size_t left = text.size();

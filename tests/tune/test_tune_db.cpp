@@ -2,6 +2,7 @@
 // replacement under SIGKILL, corrupt / stale / foreign files, merge, shard partition, the
 // search space, and that choose_tiling reads what the tuner writes.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +76,12 @@ TEST_CASE("a database survives a write and a load unchanged") {
   CHECK(load_db(path, &want).status == DbStatus::ok);
   for (const auto& e : fs::directory_iterator(fs::path(path).parent_path()))
     CHECK(e.path().filename().string().rfind(".roundtrip.json.tmp", 0) == std::string::npos);
+  // readable like any data file (mkstemp's 0600 had made the committed database private)
+  mode_t mask = ::umask(022);
+  write_db_atomic(path, db);
+  ::umask(mask);
+  CHECK((fs::status(path).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write |
+                                                                  fs::perms::group_read | fs::perms::others_read));
 }
 
 TEST_CASE("a kill at any moment of a write leaves the old or the new database") {
