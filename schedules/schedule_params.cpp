@@ -118,8 +118,9 @@ bool ScheduleParams::operator==(const ScheduleParams& o) const {
 
 std::string schedule_str(const ScheduleParams& s) {
   return "v" + std::to_string(s.vector_width) + " tc" + std::to_string(s.tile_channels) + " tx" +
-         std::to_string(s.tile_pixels) + " dw" + std::to_string(s.dw_unroll) + " to" + std::to_string(s.dw_taps_outer) + " er" + std::to_string(s.expand_rows) +
-         " pr" + std::to_string(s.parallel_rows) + " co" + std::to_string(s.channel_outer);
+         std::to_string(s.tile_pixels) + " dw" + std::to_string(s.dw_unroll) + " to" + std::to_string(s.dw_taps_outer) +
+         " er" + std::to_string(s.expand_rows) + " pr" + std::to_string(s.parallel_rows) + " co" +
+         std::to_string(s.channel_outer);
 }
 
 nlohmann::json to_json(const ScheduleParams& s) {

@@ -135,14 +135,10 @@ void schedule_channel_sum(Func sum, const RDom& r, int64_t channels) {
   partial.update().reorder(r.x, ryo, v.c, u, v.n).gpu_threads(v.c, u);
 }
 
-// conv2d with an accumulator (1x1 and k x k, groups 1): each thread accumulates `vector`
-// channels x tile_pixels pixels in registers over the whole reduction. For a 1x1 conv whose
-// input tile (all input channels x the block's pixels) fits in static shared memory and is
-// shared by several channel threads, the block first stages that tile, so each input value is
-// read from global memory once per block instead of once per channel thread.
-void schedule_accumulating_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
+// Tiles f.out as `t` and keeps each thread's accumulators (`vector` channels x `pixels` pixels)
+// in registers over the whole reduction of f.acc.
+Levels accumulate_per_thread(codegen::OpFuncs f, const BlockTile& t) {
   const codegen::Vars& v = codegen::vars();
-  BlockTile t = block_tile(s, shape, s.tile_pixels);
   Levels at = tile_value(f.out, t);
   f.acc.compute_at(f.out, at.thread);
   std::vector<VarOrRVar> order = {v.c, v.x};
@@ -152,6 +148,18 @@ void schedule_accumulating_conv(codegen::OpFuncs f, const ir::Dims& shape, const
   f.acc.update().reorder(order);
   if (t.vector > 1) f.acc.vectorize(v.c), f.acc.update().vectorize(v.c);
   if (t.pixels > 1) f.acc.unroll(v.x), f.acc.update().unroll(v.x);
+  return at;
+}
+
+// conv2d with an accumulator (1x1 and k x k, groups 1): each thread accumulates `vector`
+// channels x tile_pixels pixels in registers over the whole reduction. For a 1x1 conv whose
+// input tile (all input channels x the block's pixels) fits in static shared memory and is
+// shared by several channel threads, the block first stages that tile, so each input value is
+// read from global memory once per block instead of once per channel thread.
+void schedule_accumulating_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
+  const codegen::Vars& v = codegen::vars();
+  BlockTile t = block_tile(s, shape, s.tile_pixels);
+  Levels at = accumulate_per_thread(f, t);
   if (f.scaled_weight.defined()) {
     // weight(o, i) * scale(i, n), the SE scale folded into the weights: a small kernel of its own.
     Var i("i"), co("co"), io("io"), no("no"), ci("ci"), ii("ii"), ni("ni");
@@ -173,13 +181,8 @@ void schedule_accumulating_conv(codegen::OpFuncs f, const ir::Dims& shape, const
 
 // Depthwise conv: a thread's channels x dw_unroll pixels accumulate over the k x k taps, unrolled.
 void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
-  const codegen::Vars& v = codegen::vars();
-  BlockTile t = block_tile(s, shape, s.dw_unroll);
-  Levels at = tile_value(f.out, t);
-  f.acc.compute_at(f.out, at.thread);
-  f.acc.update().reorder(v.c, f.r.x, f.r.y, v.x).unroll(f.r.x).unroll(f.r.y);
-  if (t.vector > 1) f.acc.vectorize(v.c), f.acc.update().vectorize(v.c);
-  if (t.pixels > 1) f.acc.unroll(v.x), f.acc.update().unroll(v.x);
+  accumulate_per_thread(f, block_tile(s, shape, s.dw_unroll));
+  f.acc.update().unroll(f.r.x).unroll(f.r.y);
 }
 
 }  // namespace
