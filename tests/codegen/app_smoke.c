@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "create failed (%d): %s\n", rc, efficientnet_b0_error(NULL));
     return 1;
   }
-  const int big = 9; /* more than the 8-sample workspace chunk */
+  const int big = 9; /* more than one workspace chunk (1 sample on a CPU) */
   float *input = make_input(big > batch ? big : batch);
   float *logits = malloc(sizeof(float) * K * (size_t)(big > batch ? big : batch));
   rc = efficientnet_b0_run(m, input, batch, logits);

@@ -8,10 +8,14 @@ build/reference/, tools/reference/export_reference.py), compiles the effnetc lib
 weights (`effnetc compile ... --target x86-64-linux`), links apps/bench with plain cc, exports the
 same network to ONNX (tools/bench/export_onnx.py) and times effnetc (AVX-512 and AVX2 forced),
 ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
-Every figure is the median of --runs timed calls after --warmup calls, the fastest of --rounds
-rounds, each a pass over every system of every variant (the VM has phases of minutes in which
-everything runs ~1.5x slower; a phase that hits one system's only round skews a ratio). The FMA peak
-(tools/bench/fma_peak.c) is measured before and after, and the compute bound is 2*MACs/peak.
+A variant's systems are timed in --rounds rounds, one after the other within a round and in
+alternating order: each round of a system is one process that makes --warmup calls, then times
+--runs calls and reports their median. The VM has phases of minutes in which everything runs ~1.5x
+slower, so a ratio of two systems is the median over rounds of their ratio within a round (one
+phase then hits both alike), and a time is the fastest round's median. A library byte-identical
+to the default one (a tuned library that no database entry changed) is not timed again: it is
+reported as identical. The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the
+compute bound is 2*MACs/peak.
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
@@ -24,7 +28,9 @@ import datetime
 import json
 import math
 import os
+import filecmp
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -96,10 +102,10 @@ def main():
     ap.add_argument("--variants", nargs="+", default=VARIANTS, choices=VARIANTS)
     ap.add_argument("--batches", nargs="+", type=int, default=[1, 8])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--rounds", type=int, default=2,
-                    help="passes over every system of every variant; each figure is its fastest median")
+    ap.add_argument("--runs", type=int, default=10, help="timed calls per system and round")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed calls before them")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds per variant, each timing every system once; ratios are per-round medians")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--db", help="also time libraries compiled with this tuning database (effnetc compile --db)")
     ap.add_argument("--plot", default=os.path.join(ROOT, "docs/benchmarks.svg"),
@@ -123,7 +129,9 @@ def main():
         bench, onnx, compile_s = prepare_variant(args, v, work)
         tuned_bench = prepare_variant(args, v, work, args.db)[0] if args.db else None
         m, res = macs(args, v)
-        rows[v] = {"macs": m, "compile_s": compile_s, "times": {}}
+        rows[v] = {"macs": m, "compile_s": compile_s, "rounds": {}, "tuned_identical": False}
+        if tuned_bench and same_library(bench, tuned_bench, v):
+            rows[v]["tuned_identical"], tuned_bench = True, None
         peer_cmd = [peers_python, os.path.join(ROOT, "tools/bench/peers.py"), "--model", onnx, "--resolution",
                     str(res)] + timing
         commands[v] = [(f"effnetc {isa}", [bench, "--isa", isa] + common) for isa in ("avx512", "avx2")]
@@ -134,21 +142,38 @@ def main():
         return 0
 
     peak_before = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
-    # Each round times every system of every variant, so a variant's rounds are a whole pass
-    # apart: a slow phase of the VM (minutes long) rarely covers all of them.
-    for _ in range(args.rounds):
-        for v in args.variants:
-            r = rows[v]
-            for system, cmd in commands[v]:
+    for v in args.variants:
+        r = rows[v]
+        for k in range(args.rounds):
+            for system, cmd in (commands[v] if k % 2 == 0 else commands[v][::-1]):
                 for row in json_lines(run(cmd)):
-                    key = (system or row["runtime"], row["batch"])
-                    r["times"][key] = min(row["median_ms"], r["times"].get(key, row["median_ms"]))
+                    r["rounds"].setdefault((system or row["runtime"], row["batch"]), []).append(row["median_ms"])
                     if not system:
                         r.setdefault("versions", {})[row["runtime"]] = row["version"]
-            log(f"{v}: {r['times']}")
+        if r["tuned_identical"]:
+            r["rounds"].update({("effnetc tuned", b): r["rounds"][("effnetc avx512", b)] for b in args.batches})
+        log(f"{v}: " + ", ".join(f"{s} b{b} {min(t):.2f}" for (s, b), t in r["rounds"].items()))
     peak_after = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
     write_report(args, rows, peak_before, peak_after)
     return 0
+
+
+def same_library(bench, other_bench, v):
+    """Whether two compiled libraries (next to their bench apps) are byte-identical."""
+    a = [os.path.join(os.path.dirname(b), f"libefficientnet_{v}.a") for b in (bench, other_bench)]
+    return filecmp.cmp(a[0], a[1], shallow=False)
+
+
+def fastest(row, system, batch):
+    """A system's time: the fastest round's median."""
+    t = row["rounds"].get((system, batch))
+    return min(t) if t else None
+
+
+def paired(row, a, b, batch):
+    """a / b as the median over rounds of the ratio within a round."""
+    ta, tb = row["rounds"].get((a, batch)), row["rounds"].get((b, batch))
+    return f"{statistics.median(x / y for x, y in zip(ta, tb)):.2f}" if ta and tb else "—"
 
 
 def bound_ms(row, batch, peak):
@@ -177,9 +202,11 @@ def write_report(args, rows, before, after):
                                                        " ".join(args.variants)) + (f" --db {args.db}" if args.db else ""),
         "",
         f"Measured {datetime.date.today()} at commit {commit} on {cpu}, {os.cpu_count()} CPUs, {platform.platform()}; "
-        f"{args.threads} threads, fp32, median of {args.runs} runs after {args.warmup} warm-up runs, the fastest "
-        f"of {args.rounds} rounds, each a pass over every system of every variant (this VM has phases of minutes "
-        f"in which everything runs ~1.5x slower), all systems in one run on the same weights (torchvision export, seed 1). Peers: "
+        f"{args.threads} threads, fp32, all systems in one run on the same weights (torchvision export, seed 1). "
+        f"Each variant's systems are timed in {args.rounds} rounds, in alternating order; a round of a system is "
+        f"one process: {args.warmup} warm-up calls, then the median of {args.runs} timed calls. A time is the "
+        f"fastest round's; a ratio of two systems is the median over rounds of their ratio within the round (this "
+        f"VM has phases of minutes in which everything runs ~1.5x slower; within a round they hit both). Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
         "\"effnetc avx512\" and \"avx2\" are the default schedules with that ISA forced"
         + (f"; \"effnetc tuned\" is AVX-512 compiled with `--db {args.db}`." if args.db else "."),
@@ -196,13 +223,17 @@ def write_report(args, rows, before, after):
                   "|---|---|" + "---|" * (len(systems) + len(extra))]
         for v, r in rows.items():
             bound = bound_ms(r, b, peak)
-            t = {s: r["times"].get((s, b)) for s in systems}
-            cells = [fmt(t[s]) for s in systems]
-            cells += [ratio(t["effnetc avx512"], t["onnxruntime"]), ratio(t["effnetc avx512"], bound)]
+            cells = [fmt(fastest(r, s, b)) for s in systems]
+            if r["tuned_identical"]:
+                cells[systems.index("effnetc tuned")] = "= default †"
+            cells += [paired(r, "effnetc avx512", "onnxruntime", b), ratio(fastest(r, "effnetc avx512", b), bound)]
             if args.db:
-                cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t["effnetc avx512"])]
+                cells += [paired(r, "effnetc tuned", "onnxruntime", b), paired(r, "effnetc tuned", "effnetc avx512", b)]
             lines.append(f"| {v} | {fmt(bound)} | " + " | ".join(cells) + " |")
         lines.append("")
+    if any(r["tuned_identical"] for r in rows.values()):
+        lines += ["† The tuned library is byte-identical to the default one (no database entry beat the default "
+                  "on its units), so it was not timed again: its figures are the default's.", ""]
     lines += ["## Compile time (effnetc compile, x86-64-linux: AVX-512 + AVX2 + baseline), s", "",
               "| " + " | ".join(rows) + " |", "|" + "---|" * len(rows),
               "| " + " | ".join(f"{r['compile_s']:.0f}" for r in rows.values()) + " |", ""]
@@ -252,7 +283,7 @@ def write_plot(args, rows, peak):
     for r in rows.values():
         for b in args.batches:
             vals.append(bound_ms(r, b, peak))
-            vals += [r["times"].get((k, b)) for _, k, _ in series if k and r["times"].get((k, b))]
+            vals += [fastest(r, k, b) for _, k, _ in series if k and fastest(r, k, b)]
     lo, hi = 10 ** math.floor(math.log10(min(vals))), 10 ** math.ceil(math.log10(max(vals)))
     y = lambda ms: top + panel_h * (1 - (math.log10(ms) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + panel_w + 20}" '
@@ -270,7 +301,7 @@ def write_plot(args, rows, peak):
         bar = group * 0.8 / len(series)
         for j, (v, r) in enumerate(rows.items()):
             for k, (_, key, color) in enumerate(series):
-                ms = bound_ms(r, b, peak) if key is None else r["times"].get((key, b))
+                ms = bound_ms(r, b, peak) if key is None else fastest(r, key, b)
                 if not ms:
                     continue
                 x = left + j * group + group * 0.1 + k * bar
