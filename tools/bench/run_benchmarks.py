@@ -10,11 +10,12 @@ same network to ONNX (tools/bench/export_onnx.py) and times effnetc (AVX-512 and
 ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
 A variant's systems are timed in --rounds rounds, one after the other within a round and in
 alternating order: each round of a system is one process that makes --warmup calls, then times
---runs calls and reports their median. The VM has phases of minutes in which everything runs ~1.5x
-slower, so a ratio of two systems is the median over rounds of their ratio within a round (one
-phase then hits both alike), and a time is the fastest round's median. A library byte-identical
-to the default one (a tuned library that no database entry changed) is not timed again: it is
-reported as identical. The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the
+--runs calls and reports their median. The VM has slow phases (everything ~1.5x slower) that
+come and go within minutes, so a system's time is its fastest round, the least disturbed one, and
+ratios are of those times. (Ratios within a round were tried: a phase that starts mid-round
+skews them, and did for b4.) Every round's median is written next to the report (--out with
+.json). A library byte-identical to the default one (a tuned library that no database entry
+changed) is not timed again: it is reported as identical. The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the
 compute bound is 2*MACs/peak.
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
@@ -30,7 +31,6 @@ import math
 import os
 import filecmp
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -170,10 +170,9 @@ def fastest(row, system, batch):
     return min(t) if t else None
 
 
-def paired(row, a, b, batch):
-    """a / b as the median over rounds of the ratio within a round."""
-    ta, tb = row["rounds"].get((a, batch)), row["rounds"].get((b, batch))
-    return f"{statistics.median(x / y for x, y in zip(ta, tb)):.2f}" if ta and tb else "—"
+def rounds_path(args):
+    """Where every round's median goes: the report's name with .json."""
+    return os.path.splitext(args.out)[0] + ".json"
 
 
 def bound_ms(row, batch, peak):
@@ -205,8 +204,8 @@ def write_report(args, rows, before, after):
         f"{args.threads} threads, fp32, all systems in one run on the same weights (torchvision export, seed 1). "
         f"Each variant's systems are timed in {args.rounds} rounds, in alternating order; a round of a system is "
         f"one process: {args.warmup} warm-up calls, then the median of {args.runs} timed calls. A time is the "
-        f"fastest round's; a ratio of two systems is the median over rounds of their ratio within the round (this "
-        f"VM has phases of minutes in which everything runs ~1.5x slower; within a round they hit both). Peers: "
+        f"fastest round's (this VM has slow phases, ~1.5x, that come and go within minutes), and ratios are of "
+        f"those times; every round is in `{os.path.basename(rounds_path(args))}`. Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
         "\"effnetc avx512\" and \"avx2\" are the default schedules with that ISA forced"
         + (f"; \"effnetc tuned\" is AVX-512 compiled with `--db {args.db}`." if args.db else "."),
@@ -226,9 +225,10 @@ def write_report(args, rows, before, after):
             cells = [fmt(fastest(r, s, b)) for s in systems]
             if r["tuned_identical"]:
                 cells[systems.index("effnetc tuned")] = "= default †"
-            cells += [paired(r, "effnetc avx512", "onnxruntime", b), ratio(fastest(r, "effnetc avx512", b), bound)]
+            t = {s: fastest(r, s, b) for s in systems}
+            cells += [ratio(t["effnetc avx512"], t["onnxruntime"]), ratio(t["effnetc avx512"], bound)]
             if args.db:
-                cells += [paired(r, "effnetc tuned", "onnxruntime", b), paired(r, "effnetc tuned", "effnetc avx512", b)]
+                cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t["effnetc avx512"])]
             lines.append(f"| {v} | {fmt(bound)} | " + " | ".join(cells) + " |")
         lines.append("")
     if any(r["tuned_identical"] for r in rows.values()):
@@ -243,7 +243,11 @@ def write_report(args, rows, before, after):
         lines += [f"![tuned vs ONNX Runtime vs bound]({os.path.relpath(args.plot, os.path.dirname(args.out))})", ""]
     with open(args.out, "w") as f:
         f.write("\n".join(lines))
-    log(f"wrote {args.out}")
+    with open(rounds_path(args), "w") as f:
+        json.dump({v: {f"{s} batch {b}": t for (s, b), t in r["rounds"].items()} for v, r in rows.items()}, f,
+                  indent=1)
+        f.write("\n")
+    log(f"wrote {args.out} and {rounds_path(args)}")
 
 
 def tuning_summary(args):
