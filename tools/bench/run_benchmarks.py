@@ -15,7 +15,8 @@ come and go within minutes, so a system's time is its fastest round, the least d
 ratios are of those times. (Ratios within a round were tried: a phase that starts mid-round
 skews them, and did for b4.) Every round's median is written next to the report (--out with
 .json). A library byte-identical to the default one (a tuned library that no database entry
-changed) is not timed again: it is reported as identical. The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the
+changed) is not timed again: it is reported as identical. --report-only rewrites the report from
+that .json (every measured input of the report is in it). The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the
 compute bound is 2*MACs/peak.
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
@@ -114,8 +115,13 @@ def main():
                     help="wall time of the effnetc tune runs that made --db, quoted in the report")
     ap.add_argument("--recompile", action="store_true")
     ap.add_argument("--prepare-only", action="store_true", help="build libraries, apps and ONNX models; time nothing")
+    ap.add_argument("--report-only", action="store_true",
+                    help="time nothing: rewrite the report (and plot) from the .json next to it")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs/BENCHMARKS.md"))
     args = ap.parse_args()
+    if args.report_only:
+        write_report(args, *load_measurements(args))
+        return 0
     work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
     peers_python = run(["bash", os.path.join(ROOT, "tools/bench/setup_peers.sh")]).strip().splitlines()[-1]
@@ -170,6 +176,31 @@ def fastest(row, system, batch):
     return min(t) if t else None
 
 
+def save_measurements(args, rows, before, after, meta):
+    """Everything the report is made of, to rounds_path(args)."""
+    variants = {v: dict({k: r[k] for k in ("macs", "compile_s", "tuned_identical", "versions") if k in r},
+                        rounds=[{"system": s, "batch": b, "median_ms": t} for (s, b), t in r["rounds"].items()])
+                for v, r in rows.items()}
+    with open(rounds_path(args), "w") as f:
+        json.dump({"measured": meta, "fma_peak_before": before, "fma_peak_after": after, "variants": variants}, f,
+                  indent=1)
+        f.write("\n")
+
+
+def load_measurements(args):
+    """The inverse of save_measurements: rows, FMA peaks before and after, where measured (args take
+    the measured threads and batches)."""
+    with open(rounds_path(args)) as f:
+        saved = json.load(f)
+    peaks = [{int(t): g for t, g in saved[k].items()} for k in ("fma_peak_before", "fma_peak_after")]
+    rows = {}
+    for v, r in saved["variants"].items():
+        rows[v] = dict(r, rounds={(x["system"], x["batch"]): x["median_ms"] for x in r["rounds"]})
+    args.variants = list(rows)
+    args.threads, args.batches = saved["measured"]["threads"], saved["measured"]["batches"]
+    return rows, peaks[0], peaks[1], saved["measured"]
+
+
 def rounds_path(args):
     """Where every round's median goes: the report's name with .json."""
     return os.path.splitext(args.out)[0] + ".json"
@@ -184,14 +215,23 @@ def ratio(a, b):
     return f"{a / b:.2f}" if a and b else "—"
 
 
-def write_report(args, rows, before, after):
-    peak = min(before[args.threads], after[args.threads])
-    tuned = ["effnetc tuned"] if args.db else []
-    systems = ["effnetc avx512", "effnetc avx2"] + tuned + ["onnxruntime", "openvino"]
-    versions = next(iter(rows.values())).get("versions", {})
+def measured_on(args):
+    """Where and how the figures were measured: what the report's header says."""
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], text=True,
                             stdout=subprocess.PIPE).stdout.strip() or "unknown"
+    return {"date": str(datetime.date.today()), "commit": commit, "cpu": cpu, "cpus": os.cpu_count(),
+            "platform": platform.platform(), "threads": args.threads, "runs": args.runs, "warmup": args.warmup,
+            "rounds": args.rounds, "batches": args.batches}
+
+
+def write_report(args, rows, before, after, meta=None):
+    # The peak the machine reached: a slow phase during one of the two must not lower the bound.
+    peak = max(before[args.threads], after[args.threads])
+    tuned = ["effnetc tuned"] if args.db else []
+    systems = ["effnetc avx512", "effnetc avx2"] + tuned + ["onnxruntime", "openvino"]
+    versions = next(iter(rows.values())).get("versions", {})
+    m = meta if meta else measured_on(args)
     lines = [
         "# Benchmarks",
         "",
@@ -200,10 +240,10 @@ def write_report(args, rows, before, after):
         "    python3 tools/bench/run_benchmarks.py" + ("" if args.variants == VARIANTS else " --variants " +
                                                        " ".join(args.variants)) + (f" --db {args.db}" if args.db else ""),
         "",
-        f"Measured {datetime.date.today()} at commit {commit} on {cpu}, {os.cpu_count()} CPUs, {platform.platform()}; "
-        f"{args.threads} threads, fp32, all systems in one run on the same weights (torchvision export, seed 1). "
-        f"Each variant's systems are timed in {args.rounds} rounds, in alternating order; a round of a system is "
-        f"one process: {args.warmup} warm-up calls, then the median of {args.runs} timed calls. A time is the "
+        f"Measured {m['date']} at commit {m['commit']} on {m['cpu']}, {m['cpus']} CPUs, {m['platform']}; "
+        f"{m['threads']} threads, fp32, all systems in one run on the same weights (torchvision export, seed 1). "
+        f"Each variant's systems are timed in {m['rounds']} rounds, in alternating order; a round of a system is "
+        f"one process: {m['warmup']} warm-up calls, then the median of {m['runs']} timed calls. A time is the "
         f"fastest round's (this VM has slow phases, ~1.5x, that come and go within minutes), and ratios are of "
         f"those times; every round is in `{os.path.basename(rounds_path(args))}`. Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
@@ -243,10 +283,7 @@ def write_report(args, rows, before, after):
         lines += [f"![tuned vs ONNX Runtime vs bound]({os.path.relpath(args.plot, os.path.dirname(args.out))})", ""]
     with open(args.out, "w") as f:
         f.write("\n".join(lines))
-    with open(rounds_path(args), "w") as f:
-        json.dump({v: {f"{s} batch {b}": t for (s, b), t in r["rounds"].items()} for v, r in rows.items()}, f,
-                  indent=1)
-        f.write("\n")
+    save_measurements(args, rows, before, after, m)
     log(f"wrote {args.out} and {rounds_path(args)}")
 
 
