@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run_benchmarks as rb  # noqa: E402  (prepare_variant, fma_peak, run, log, VARIANTS)
+import run_benchmarks as rb  # noqa: E402  (prepare_variant, fma_peak, run, json_lines, log, VARIANTS)
 
 GROUP_IGNORED_ATTRS = ("name", "ref")
 

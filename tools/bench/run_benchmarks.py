@@ -16,8 +16,8 @@ ratios are of those times. (Ratios within a round were tried: a phase that start
 skews them, and did for b4.) Every round's median is written next to the report (--out with
 .json). A library byte-identical to the default one (a tuned library that no database entry
 changed) is not timed again: it is reported as identical. --report-only rewrites the report from
-that .json (every measured input of the report is in it). The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the
-compute bound is 2*MACs/peak.
+that .json (every measured input of the report is in it). The FMA peak (tools/bench/fma_peak.c) is
+measured before and after, and the compute bound is 2*MACs/(the larger of the two).
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
@@ -27,10 +27,10 @@ ONNX Runtime vs the compute bound is written next to the report (--plot).
 """
 import argparse
 import datetime
+import filecmp
 import json
 import math
 import os
-import filecmp
 import platform
 import subprocess
 import sys
@@ -60,14 +60,20 @@ def fma_peak(work, threads, isa):
     return float(run([exe, str(threads), isa]).strip())
 
 
-def prepare_variant(args, v, work, db=None):
-    """Weights, library, bench app and ONNX model of one variant (cached across runs); with `db`
-    the library is compiled with that tuning database into <work>/<v>-tuned."""
+def reference_weights(args, v):
+    """The torchvision export's weights of a variant (seed 1), exported once into build/reference/."""
     ref = os.path.join(args.build, "reference", f"{v}_s1")
     weights = os.path.join(ref, "weights.safetensors")
     if not os.path.exists(weights):
         run(["/usr/bin/python3", os.path.join(ROOT, "tools/reference/export_reference.py"), "--variant", v,
              "--seed", "1", "--out", ref])
+    return weights
+
+
+def prepare_variant(args, v, work, db=None):
+    """Library and bench app of one variant on the reference weights (cached across runs), and its
+    compile time; with `db` the library is compiled with that tuning database into <work>/<v>-tuned."""
+    weights = reference_weights(args, v)
     lib = os.path.join(work, v + ("-tuned" if db else ""))
     if not os.path.exists(os.path.join(lib, f"libefficientnet_{v}.a")) or args.recompile:
         t0 = time.monotonic()
@@ -80,13 +86,17 @@ def prepare_variant(args, v, work, db=None):
     run(["cc", "-O2", "-std=c99", f"-DEFFNET_LIB=efficientnet_{v}", f"-DEFFNET_LIB_UPPER=EFFICIENTNET_{v.upper()}",
          "-I", lib, os.path.join(ROOT, "apps/bench/bench.c"), "-L", lib, f"-lefficientnet_{v}", "-lpthread", "-ldl",
          "-lm", "-o", bench])
+    with open(os.path.join(lib, "compile_seconds")) as f:
+        return bench, float(f.read())
+
+
+def onnx_model(args, v, work):
+    """The same network and weights as ONNX, for the peers (cached)."""
     onnx = os.path.join(work, f"{v}.onnx")
     if not os.path.exists(onnx):
         run(["/usr/bin/python3", os.path.join(ROOT, "tools/bench/export_onnx.py"), "--variant", v, "--weights",
-             weights, "--out", onnx])
-    with open(os.path.join(lib, "compile_seconds")) as f:
-        compile_s = float(f.read())
-    return bench, onnx, compile_s
+             reference_weights(args, v), "--out", onnx])
+    return onnx
 
 
 def macs(args, v):
@@ -106,7 +116,7 @@ def main():
     ap.add_argument("--runs", type=int, default=10, help="timed calls per system and round")
     ap.add_argument("--warmup", type=int, default=3, help="untimed calls before them")
     ap.add_argument("--rounds", type=int, default=3,
-                    help="rounds per variant, each timing every system once; ratios are per-round medians")
+                    help="rounds per variant, each timing every system once; a time is the fastest round's")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--db", help="also time libraries compiled with this tuning database (effnetc compile --db)")
     ap.add_argument("--plot", default=os.path.join(ROOT, "docs/benchmarks.svg"),
@@ -132,7 +142,8 @@ def main():
     common = timing + ["--json"]
     rows, commands = {}, {}
     for v in args.variants:
-        bench, onnx, compile_s = prepare_variant(args, v, work)
+        bench, compile_s = prepare_variant(args, v, work)
+        onnx = onnx_model(args, v, work)
         tuned_bench = prepare_variant(args, v, work, args.db)[0] if args.db else None
         m, res = macs(args, v)
         rows[v] = {"macs": m, "compile_s": compile_s, "rounds": {}, "tuned_identical": False}
@@ -262,10 +273,10 @@ def write_report(args, rows, before, after, meta=None):
                   "|---|---|" + "---|" * (len(systems) + len(extra))]
         for v, r in rows.items():
             bound = bound_ms(r, b, peak)
-            cells = [fmt(fastest(r, s, b)) for s in systems]
+            t = {s: fastest(r, s, b) for s in systems}
+            cells = [fmt(t[s]) for s in systems]
             if r["tuned_identical"]:
                 cells[systems.index("effnetc tuned")] = "= default †"
-            t = {s: fastest(r, s, b) for s in systems}
             cells += [ratio(t["effnetc avx512"], t["onnxruntime"]), ratio(t["effnetc avx512"], bound)]
             if args.db:
                 cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t["effnetc avx512"])]
