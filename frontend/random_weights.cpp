@@ -33,6 +33,7 @@ int64_t fan_in(const ir::Node& n, const ir::Param& p) {
   std::string layout = n.get_str("weight_layout", "");
   bool out_last = layout == "hwio" || layout == "io";
   int64_t out = out_last ? s.back() : s.front();
+  if (n.has("weight_block")) out = s.front() * s.back();  // [O/B, kh, kw, I/g, B]
   return std::max<int64_t>(1, ir::numel(s) / std::max<int64_t>(out, 1));
 }
 

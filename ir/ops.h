@@ -23,7 +23,8 @@
 // Physical layouts (choose_layout) never change semantics. Node attr `layout`
 // ("nchw"|"nhwc") is the activation layout codegen uses. Attr `weight_layout` says how
 // a node's weight tensors are stored: conv2d "oihw" (default, torch [O,I/g,kh,kw]) or
-// "hwio" ([kh,kw,I/g,O]); dense "oi" (default, [O,I]) or "io" ([I,O]); squeeze_excite
+// "hwio" ([kh,kw,I/g,O]; with attr `weight_block`=B, [O/B,kh,kw,I/g,B]: output channels in
+// blocks of B, ir/passes/block_weights.h); dense "oi" (default, [O,I]) or "io" ([I,O]); squeeze_excite
 // "oi" (default: fc1 [S,C,1,1], fc2 [C,S,1,1]) or "io" (fc1 [C,S], fc2 [S,C]).
 // Compilation units: a unit is the run of nodes ending at a node that carries `ref`
 // (frontend module outputs) or is a graph output; passes keep `ref` on the node that

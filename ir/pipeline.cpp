@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "ir/diagnostics.h"
+#include "ir/passes/block_weights.h"
 #include "ir/passes/choose_layout.h"
 #include "ir/passes/choose_tiling.h"
 #include "ir/passes/drop_dropout.h"
@@ -76,7 +77,7 @@ void verify_input(const Graph& g) {
 const std::vector<std::string>& pipeline_passes() {
   static const std::vector<std::string> passes = {"fold_batch_norm", "fuse_activation", "fuse_squeeze_excite",
                                                   "fuse_residual",   "drop_dropout",    "choose_layout",
-                                                  "choose_tiling",   "pack_weights"};
+                                                  "choose_tiling",   "block_weights",   "pack_weights"};
   return passes;
 }
 
@@ -90,6 +91,7 @@ PipelineResult run_pipeline(Graph& g, WeightMap* w, const PipelineOptions& optio
   run("drop_dropout", [&](PassLog& log) { drop_dropout(g, log); });
   run("choose_layout", [&](PassLog& log) { choose_layout(g, w, log); });
   run("choose_tiling", [&](PassLog& log) { choose_tiling(g, options.target, options.tuned_db, log); });
+  run("block_weights", [&](PassLog& log) { block_weights(g, w, options.target, log); });
   std::vector<float> packed;
   run(
       "pack_weights",

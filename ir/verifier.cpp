@@ -61,7 +61,8 @@ const std::vector<AttrRule>& attr_rules(const std::string& op) {
         {"act", Type::Str, false, kActs},
         {"residual", Type::Int, false, {}},
         {"in_scale", Type::Int, false, {}},
-        {"weight_layout", Type::Str, false, {"oihw", "hwio"}}}},
+        {"weight_layout", Type::Str, false, {"oihw", "hwio"}},
+        {"weight_block", Type::Int, false, {}}}},
       {"batch_norm", {{"eps", Type::Real, true, {}}}},
       {"activation", {{"kind", Type::Str, true, kActs}}},
       {"global_avg_pool", {}},
@@ -123,6 +124,8 @@ std::map<std::string, Dims> expected_params(const Node& n, const Dims& x, std::s
     int64_t o = n.get_int("out"), k = n.get_int("kernel"), ig = c / n.get_int("groups");
     required = {"weight"};
     bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
+    int64_t b = n.get_int("weight_block", 0);
+    if (hwio && b > 0 && o % b == 0) return {{"weight", Dims{o / b, k, k, ig, b}}, {"bias", {o}}};
     return {{"weight", hwio ? Dims{k, k, ig, o} : Dims{o, ig, k, k}}, {"bias", {o}}};
   }
   if (n.op == "dense") {
@@ -150,10 +153,17 @@ std::map<std::string, Dims> expected_params(const Node& n, const Dims& x, std::s
 
 std::vector<std::string> check_params(const Node& n, const Dims& x) {
   std::vector<std::string> out;
+  if (n.op == "conv2d" && n.has("weight_block")) {
+    int64_t b = n.get_int("weight_block"), o = n.get_int("out");
+    if (n.get_str("weight_layout", "oihw") != "hwio" || b <= 0 || o % b)
+      out.push_back("weight_block " + std::to_string(b) + " needs weight_layout hwio and a positive divisor of out=" +
+                    std::to_string(o));
+  }
   std::set<std::string> required, seen;
   std::map<std::string, Dims> expected = expected_params(n, x, required);
   std::string layout = n.op == "conv2d" || n.op == "dense" || n.op == "squeeze_excite"
-                           ? " (weight_layout " + n.get_str("weight_layout", n.op == "conv2d" ? "oihw" : "oi") + ")"
+                           ? " (weight_layout " + n.get_str("weight_layout", n.op == "conv2d" ? "oihw" : "oi") +
+                                 (n.has("weight_block") ? ", weight_block " + std::to_string(n.get_int("weight_block")) : "") + ")"
                            : "";
   for (const Param& p : n.params) {
     if (!seen.insert(p.role).second) {

@@ -134,7 +134,8 @@ Tensor conv2d(const Ctx& c, const Node& n, const Dims& out_shape, const std::vec
   bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
   if (!hwio && n.get_str("weight_layout", "oihw") != "oihw")
     throw ir::UserError(where(n) + ": unknown weight_layout '" + n.get_str("weight_layout") + "'");
-  const float* wt = param(n, c.w, "weight", hwio ? Dims{k, k, ig, co} : Dims{co, ig, k, k});
+  const int64_t block = hwio ? n.get_int("weight_block", co) : co;  // hwio output channels in blocks of `block`
+  const float* wt = param(n, c.w, "weight", !hwio ? Dims{co, ig, k, k} : block == co ? Dims{k, k, ig, co} : Dims{co / block, k, k, ig, block});
   const float* bias = param(n, c.w, "bias", {co}, false);
   Act act = act_of(n, n.get_str("act", "none"));
   size_t next = 1;
@@ -143,7 +144,8 @@ Tensor conv2d(const Ctx& c, const Node& n, const Dims& out_shape, const std::vec
   const float* x = in[0]->data.data();
   Tensor y = make(c.batch, out_shape);
   auto weight = [&](int64_t o, int64_t i, int64_t ky, int64_t kx) {
-    return hwio ? wt[((ky * k + kx) * ig + i) * co + o] : wt[((o * ig + i) * k + ky) * k + kx];
+    return hwio ? wt[(((o / block) * k * k + ky * k + kx) * ig + i) * block + o % block]
+                : wt[((o * ig + i) * k + ky) * k + kx];
   };
   parallel_for(c.batch * co, c.threads, [&](int64_t item) {
     int64_t b = item / co, o = item % co, grp = o / og;

@@ -20,10 +20,14 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
   const bool residual = n.get_int("residual", 0) != 0, in_scale = n.get_int("in_scale", 0) != 0;
   const std::string name = "n" + std::to_string(n.id);
 
-  // weight(o, i, ky, kx), i counted within the group of output channel o
+  // weight(o, i, ky, kx), i counted within the group of output channel o; hwio output channels
+  // are stored in blocks of `block` (ir/passes/block_weights.h), all of them in one by default
+  const int block = hwio ? int(n.get_int("weight_block", co)) : co;
   auto weight = [&](Expr o, Expr i, Expr ky, Expr kx) {
-    Expr index = hwio ? ((ky * k + kx) * in_group + i) * co + o : ((o * in_group + i) * k + ky) * k + kx;
-    return w.at(n, "weight", index);
+    if (!hwio) return w.at(n, "weight", ((o * in_group + i) * k + ky) * k + kx);
+    Expr tap = ky * k + kx;
+    if (block == co) return w.at(n, "weight", (tap * in_group + i) * co + o);
+    return w.at(n, "weight", ((o / block * k * k + tap) * in_group + i) * block + o % block);
   };
   Expr bias = w.has(n, "bias") ? w.at(n, "bias", v.c) : Expr(0.0f);
 

@@ -1,7 +1,8 @@
 // conv2d as a Halide algorithm: pointwise (1x1, groups 1) and general k x k convs accumulate
 // over an RDom in `acc`; depthwise (one input channel per group) is one pure sum over the
 // taps. Stride 1/2/..., asymmetric padding by a zero constant_exterior, weight_layout oihw
-// or hwio, and the fused epilogue: bias, act, residual (inputs[1]) and in_scale (last input).
+// or hwio (optionally in weight_block blocks of output channels), and the fused epilogue:
+// bias, act, residual (inputs[1]) and in_scale (last input).
 #pragma once
 
 #include "codegen/ops/op_funcs.h"

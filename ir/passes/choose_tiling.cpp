@@ -13,9 +13,8 @@
 #include "schedules/target_facts.h"
 
 namespace ir {
-namespace {
 
-const schedules::TargetFacts& facts_for(const std::string& target) {
+const schedules::TargetFacts& target_facts_for(const std::string& target) {
   static const std::map<std::string, std::string> cli_names = {
       {"x86-64-linux", "x86-avx512"}, {"x86-64-linux-avx512", "x86-avx512"}, {"x86-64-linux-avx2", "x86-avx2"}};
   auto it = cli_names.find(target);
@@ -27,6 +26,8 @@ const schedules::TargetFacts& facts_for(const std::string& target) {
   for (const auto& name : facts) known += name + (name == facts.back() ? "" : ", ");
   throw UserError("unknown target '" + target + "' (known: " + known + ")");
 }
+
+namespace {
 
 using Database = std::map<std::string, nlohmann::json>;  // tuning_key -> knobs
 
@@ -70,7 +71,7 @@ std::string tuning_key(const Graph& g, const Node& n) {
 }
 
 void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log) {
-  const schedules::TargetFacts& facts = facts_for(target);
+  const schedules::TargetFacts& facts = target_facts_for(target);
   Database db = tuned_db.empty() ? Database{} : read_database(tuned_db, facts);
   int tuned = 0, defaults = 0;
   for (auto& n : g.nodes) {

@@ -9,11 +9,15 @@
 
 #include "ir/graph.h"
 #include "ir/passes/pass_log.h"
+#include "schedules/target_facts.h"
 
 namespace ir {
 
 // `target`: a schedules::target_facts name, or x86-64-linux[-avx2|-avx512] / cuda as the CLI
 // spells it (plain x86-64-linux tiles for AVX-512, its best ISA). `tuned_db`: a file path or "".
+// The facts of `target` (as above); an unknown one is a UserError listing the known ones.
+const schedules::TargetFacts& target_facts_for(const std::string& target);
+
 void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log);
 
 // What a tuned entry is keyed by, equal for nodes that compute the same shapes the same way:

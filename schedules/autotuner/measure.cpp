@@ -113,7 +113,8 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
     for (size_t i = 0; i < u.weights.size(); i++) {
       const ir::Param& p = u.weights[i];
       Halide::Buffer<float> b(int(ir::numel(p.shape)));
-      int64_t fan_in = std::max<int64_t>(1, ir::numel(p.shape) / p.shape.back());
+      int64_t outs = p.shape.size() == 5 ? p.shape.front() * p.shape.back() : p.shape.back();  // blocked hwio
+      int64_t fan_in = std::max<int64_t>(1, ir::numel(p.shape) / outs);
       fill_random(b.data(), size_t(b.number_of_elements()), 2000 + i, float(1.0 / std::sqrt(double(fan_in))));
       keep.push_back(b);
       lu.weights[i].set(b);

@@ -42,7 +42,7 @@ struct Builder {
     return n.id;
   }
   int conv(std::vector<int> inputs, int out, int k, int stride, ir::Dims pad, int groups, const std::string& layout,
-           const std::string& act, bool bias = true, bool residual = false, bool in_scale = false) {
+           const std::string& act, bool bias = true, bool residual = false, bool in_scale = false, int block = 0) {
     int64_t in_c = g.node(inputs[0]).shape[0];
     ir::Node& n = g.add("conv2d", std::move(inputs));
     n.set("out", int64_t(out));
@@ -56,6 +56,10 @@ struct Builder {
     if (in_scale) n.set("in_scale", int64_t(1));
     std::string name = "conv" + std::to_string(n.id);
     ir::Dims ws = layout == "hwio" ? ir::Dims{k, k, in_c / groups, out} : ir::Dims{out, in_c / groups, k, k};
+    if (block) {  // hwio in blocks of `block` output channels (ir/passes/block_weights.h)
+      n.set("weight_block", int64_t(block));
+      ws = {out / block, k, k, in_c / groups, block};
+    }
     n.params.push_back({"weight", name + ".weight", ws});
     if (bias) n.params.push_back({"bias", name + ".bias", {out}});
     return finish(n);
@@ -130,6 +134,21 @@ TEST_CASE("conv2d 1x1 hwio + residual + in_scale (SE folded into the projection)
     int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
     int y = b.conv({b.x, b.x, scale}, s.c, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, true, true);
     check(b.done(y), label("conv1x1 hwio residual in_scale", s));
+  }
+}
+
+TEST_CASE("conv2d 1x1 hwio in blocks of output channels, plain and with in_scale") {
+  for (const Shape& s : kShapes) {
+    if (s.c_out % 4) continue;
+    for (int block : {s.c_out / 4, s.c_out / 2}) {
+      Builder b(s, true);
+      check(b.done(b.conv({b.x}, s.c_out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "swish", true, false, false, block)),
+            label("conv1x1 blocks of " + std::to_string(block), s));
+      Builder c(s, true);
+      int scale = c.activation(c.op("global_avg_pool", {c.x}), "sigmoid");
+      check(c.done(c.conv({c.x, scale}, s.c_out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true, block)),
+            label("conv1x1 in_scale blocks of " + std::to_string(block), s));
+    }
   }
 }
 

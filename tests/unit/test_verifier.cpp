@@ -118,6 +118,19 @@ TEST_CASE("verifier: conv2d parameters fit out, groups, kernel and weight_layout
           g.node(1).set("weight_layout", std::string("hwio"));
           param(g, 1, "weight")->shape = {3, 3, 2, 8};
         }).empty());
+  auto blocked = [](int64_t block, ir::Dims shape) {  // hwio in blocks of `block` output channels
+    return [=](ir::Graph& g) {
+      g.node(1).set("weight_layout", std::string("hwio"));
+      g.node(1).set("weight_block", block);
+      param(g, 1, "weight")->shape = shape;
+    };
+  };
+  CHECK(problems_after(blocked(4, {2, 3, 3, 2, 4})).empty());
+  CHECK(problems_after(blocked(3, {3, 3, 2, 8})) ==
+        Problems{"node %1 (conv2d \"conv\"): weight_block 3 needs weight_layout hwio and a positive divisor of out=8"});
+  CHECK(problems_after(blocked(4, {3, 3, 2, 8})) ==
+        Problems{"node %1 (conv2d \"conv\"): parameter 'weight' (\"conv.weight\") has shape [3,3,2,8], expected "
+                 "[2,3,3,2,4] (weight_layout hwio, weight_block 4)"});
   CHECK(problems_after([](ir::Graph& g) { param(g, 1, "bias")->shape = {4}; }) ==
         Problems{"node %1 (conv2d \"conv\"): parameter 'bias' (\"conv.bias\") has shape [4], expected [8] "
                  "(weight_layout oihw)"});

@@ -1,0 +1,53 @@
+// block_weights: 1x1 conv weights in blocks of the default register tile (the oracle checks the
+// values agree before and after), and the nodes and targets it must leave alone.
+#include <catch2/catch.hpp>
+
+#include "ir/passes/block_weights.h"
+#include "tests/passes/pass_test_util.h"
+
+namespace {
+
+pass_test::Result block(const std::string& text, const std::string& target) {
+  return pass_test::run_pass(
+      text, [&](ir::Graph& g, ir::WeightMap* w, ir::PassLog& log) { ir::block_weights(g, w, target, log); });
+}
+
+// input [8,6,6] -> 1x1 conv to `out` channels -> 3x3 depthwise, in the layouts choose_layout leaves.
+std::string net(int out) {
+  std::string o = std::to_string(out);
+  return "graph t {\n  %0 = input() {shape=[8,6,6], layout=\"nchw\"} : [8,6,6]\n"
+         "  %1 = conv2d(%0) {out=" + o + ", kernel=1, stride=1, pad=[0,0,0,0], groups=1, act=\"swish\", layout=\"nhwc\", "
+         "weight_layout=\"hwio\"} params(weight=\"e.weight\":[1,1,8," + o + "], bias=\"e.bias\":[" + o + "]) : [" + o +
+         ",6,6]\n"
+         "  %2 = conv2d(%1) {out=" + o + ", kernel=3, stride=1, pad=[1,1,1,1], groups=" + o + ", layout=\"nhwc\", "
+         "weight_layout=\"hwio\"} params(weight=\"d.weight\":[3,3,1," + o + "]) : [" + o + ",6,6]\n"
+         "  return %2\n}\n";
+}
+
+}  // namespace
+
+TEST_CASE("block_weights: a 1x1 conv's weights in blocks of its default AVX-512 tile, other convs untouched") {
+  // 96 channels, 6-pixel rows: the default AVX-512 register tile is 32 channels x 6 pixels.
+  auto r = block(net(96), "x86-avx512");
+  CHECK(r.text.find("weight_block=32} params(weight=\"e.weight#b32\":[3,1,1,8,32], bias=\"e.bias\":[96])") !=
+        std::string::npos);
+  CHECK(r.text.find("params(weight=\"d.weight\":[3,3,1,96])") != std::string::npos);  // depthwise: as it was
+  REQUIRE(r.log.size() == 1);
+  CHECK(r.log[0] == "block_weights: %1 conv2d weight hwio -> 3 blocks of 32 output channels");
+}
+
+TEST_CASE("block_weights: the vector width where the tile does not divide the channels") {
+  // 48 channels: tile 32 leaves a partial block, so blocks of one 16-lane vector
+  auto r = block(net(48), "x86-avx512");
+  CHECK(r.text.find("weight_block=16} params(weight=\"e.weight#b16\":[3,1,1,8,16]") != std::string::npos);
+}
+
+TEST_CASE("block_weights leaves one-block convs, blocked convs and CUDA targets alone") {
+  for (const char* target : {"cuda"}) CHECK(block(net(96), target).log.empty());
+  // 24 channels: one vector of 24 lanes, a single block
+  CHECK(block(net(24), "x86-avx512").log.empty());
+  auto once = block(net(96), "x86-avx512");
+  CHECK(block(once.text, "x86-avx512").log.empty());
+  // AVX2 tiles are narrower: 96 channels in tiles of 16 (2 x 8 lanes)
+  CHECK(block(net(96), "x86-64-linux-avx2").text.find("weight_block=16}") != std::string::npos);
+}
