@@ -85,7 +85,7 @@ struct @LIB@ {
   float *weights_owned;
   unsigned char *arena;
   size_t arena_size, arena_top, arena_peak;
-  int arena_live, arena_recording;
+  int arena_live, arena_recording, arena_worst_case;
   pthread_mutex_t arena_lock;
   uint64_t d_weights, d_workspace, d_input, d_output; /* CUdeviceptr, in the primary context */
   halide_dimension_t value_dims[VALUE_COUNT][4];

@@ -1,7 +1,7 @@
 // End to end: `effnetc compile b0 --random-weights 1`, then a plain C program (app_smoke.c)
 // linked with `cc app.c -L DIR -lefficientnet_b0 -lpthread -ldl -lm` runs it with
 // EFFNETC_ISA=avx512 and =avx2, each with HL_NUM_THREADS=1 and 2 (2: the batch runs as one
-// lane per thread); its logits must match the oracle on the unfused graph within
+// lane per thread), and at 2 threads again with EFFNETC_ARENA_WORST_CASE=1; its logits must match the oracle on the unfused graph within
 // |y-ref| <= 1e-3 + 1e-3|ref| with the same top-1. The app also checks API misuse, batch
 // chunking and two threads. A second build covers --no-fusion with --external-weights.
 #include <catch2/catch.hpp>
@@ -68,19 +68,22 @@ void run_app_and_compare(const std::string& dir, const std::vector<std::string>&
       std::printf("[SKIP] %s: this CPU lacks %s\n", dir.c_str(), isa.c_str());
       continue;
     }
-    for (int threads : {1, 2}) {
-      std::string out = dir + "/logits_" + isa + "_t" + std::to_string(threads) + ".bin";
-      REQUIRE(sh("cd " + dir + " && EFFNETC_ISA=" + isa + " HL_NUM_THREADS=" + std::to_string(threads) + " " + app +
-                 " " + out + " " + std::to_string(kBatch) + " " + weights) == 0);
+    // threads, and whether the arena's bump pointer may reset inside a kernel (0) or only at its
+    // end (1: EFFNETC_ARENA_WORST_CASE, the most any overlap of parallel tasks can need)
+    for (auto [threads, worst] : {std::pair{1, 0}, std::pair{2, 0}, std::pair{2, 1}}) {
+      std::string out = dir + "/logits_" + isa + "_t" + std::to_string(threads) + "_w" + std::to_string(worst) + ".bin";
+      REQUIRE(sh("cd " + dir + " && EFFNETC_ARENA_WORST_CASE=" + std::to_string(worst) + " EFFNETC_ISA=" + isa +
+                 " HL_NUM_THREADS=" + std::to_string(threads) + " " + app + " " + out + " " + std::to_string(kBatch) +
+                 " " + weights) == 0);
       std::vector<float> got(ref.data.size());
       std::ifstream f(out, std::ios::binary);
       f.read(reinterpret_cast<char*>(got.data()), std::streamsize(got.size() * sizeof(float)));
       REQUIRE(f.gcount() == std::streamsize(got.size() * sizeof(float)));
       ir::Tensor got_t{ref.shape, got};
       codegen_test::Error e = codegen_test::compare(got_t, ref, 1e-3, 1e-3);
-      std::printf("%s isa %s, %d thread(s): logits max-abs error %.3g (normalised %.3g)\n", dir.c_str(), isa.c_str(),
-                  threads, e.max_abs, e.max_abs / e.max_ref);
-      INFO(dir << " " << isa << " " << threads << " thread(s): max-abs " << e.max_abs);
+      std::printf("%s isa %s, %d thread(s)%s: logits max-abs error %.3g (normalised %.3g)\n", dir.c_str(), isa.c_str(),
+                  threads, worst ? ", worst-case arena" : "", e.max_abs, e.max_abs / e.max_ref);
+      INFO(dir << " " << isa << " " << threads << " thread(s), worst-case arena " << worst << ": max-abs " << e.max_abs);
       CHECK(e.within_tolerance);
       // Tighter than the project tolerance: float vs the oracle's double measured ~5e-7, while a
       // sample mix-up moves these random-weight logits by ~2e-3.
