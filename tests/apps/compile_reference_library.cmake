@@ -1,7 +1,7 @@
-# ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target x86-64-linux -o OUT` (skipped when
-# OUT's archive is newer than both effnetc and the weights), then links the classify app with plain cc:
+# ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target x86-64-linux [--db DB] -o OUT` (skipped
+# when OUT's archive is newer than effnetc, the weights and DB), then links the classify app with plain cc:
 #   cc -std=c99 -O2 -DEFFNET_LIB=... SOURCE -I OUT -L OUT -lefficientnet_<v> -lpthread -ldl -lm -o OUT/classify
-# Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir -P this
+# Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir [-DDB=tuned.json] -P this
 foreach(var EFFNETC CC SOURCE VARIANT WEIGHTS OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "compile_reference_library.cmake: -D${var}=... is required")
@@ -10,11 +10,21 @@ endforeach()
 
 set(lib efficientnet_${VARIANT})
 set(archive "${OUT}/lib${lib}.a")
-if(EXISTS "${archive}" AND NOT "${EFFNETC}" IS_NEWER_THAN "${archive}" AND NOT "${WEIGHTS}" IS_NEWER_THAN "${archive}")
+set(db_args "")
+set(db_newer FALSE)
+if(DEFINED DB)
+  set(db_args --db "${DB}")
+  if("${DB}" IS_NEWER_THAN "${archive}")
+    set(db_newer TRUE)
+  endif()
+endif()
+if(EXISTS "${archive}" AND NOT "${EFFNETC}" IS_NEWER_THAN "${archive}" AND NOT "${WEIGHTS}" IS_NEWER_THAN "${archive}"
+   AND NOT db_newer)
   message(STATUS "${archive} is up to date")
 else()
   file(REMOVE_RECURSE "${OUT}")
-  execute_process(COMMAND "${EFFNETC}" compile ${VARIANT} --weights "${WEIGHTS}" --target x86-64-linux -o "${OUT}"
+  execute_process(COMMAND "${EFFNETC}" compile ${VARIANT} --weights "${WEIGHTS}" --target x86-64-linux ${db_args}
+                          -o "${OUT}"
                   RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     file(REMOVE_RECURSE "${OUT}")
