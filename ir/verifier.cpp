@@ -125,7 +125,7 @@ std::map<std::string, Dims> expected_params(const Node& n, const Dims& x, std::s
     required = {"weight"};
     bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
     int64_t b = n.get_int("weight_block", 0);
-    if (hwio && b > 0 && o % b == 0) return {{"weight", Dims{o / b, k, k, ig, b}}, {"bias", {o}}};
+    if (hwio && n.has("weight_block") && b > 0 && o % b == 0) return {{"weight", Dims{o / b, k, k, ig, b}}, {"bias", {o}}};
     return {{"weight", hwio ? Dims{k, k, ig, o} : Dims{o, ig, k, k}}, {"bias", {o}}};
   }
   if (n.op == "dense") {

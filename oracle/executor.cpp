@@ -134,8 +134,13 @@ Tensor conv2d(const Ctx& c, const Node& n, const Dims& out_shape, const std::vec
   bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
   if (!hwio && n.get_str("weight_layout", "oihw") != "oihw")
     throw ir::UserError(where(n) + ": unknown weight_layout '" + n.get_str("weight_layout") + "'");
-  const int64_t block = hwio ? n.get_int("weight_block", co) : co;  // hwio output channels in blocks of `block`
-  const float* wt = param(n, c.w, "weight", !hwio ? Dims{co, ig, k, k} : block == co ? Dims{k, k, ig, co} : Dims{co / block, k, k, ig, block});
+  const bool blocked = n.has("weight_block");  // hwio output channels in blocks of `block`
+  const int64_t block = blocked ? n.get_int("weight_block") : co;
+  if (blocked && (!hwio || block <= 0 || co % block))
+    throw ir::UserError(where(n) + ": weight_block " + std::to_string(block) +
+                        " needs weight_layout hwio and a positive divisor of out=" + std::to_string(co));
+  const float* wt = param(n, c.w, "weight",
+                          !hwio ? Dims{co, ig, k, k} : blocked ? Dims{co / block, k, k, ig, block} : Dims{k, k, ig, co});
   const float* bias = param(n, c.w, "bias", {co}, false);
   Act act = act_of(n, n.get_str("act", "none"));
   size_t next = 1;

@@ -280,7 +280,7 @@ static int new_handle(@LIB@ **out, @LIB@ **handle) {
   m->magic = MAGIC;
   pthread_mutex_init(&m->arena_lock, NULL);
   const char *worst = getenv("EFFNETC_ARENA_WORST_CASE");
-  m->arena_worst_case = worst && strcmp(worst, "0") != 0;
+  m->arena_worst_case = worst && worst[0] && strcmp(worst, "0") != 0;
   *handle = m;
   return @UPPER@_OK;
 }
@@ -658,7 +658,9 @@ std::string glue_shared_c(const LibraryPlan& p) { return fill(kGlueShared, p); }
 
 std::string glue_run_kernels(const LibraryPlan& p, bool dispatch) {
   std::string s = fill(
-      "\n/* The network, one kernel call per compilation unit. */\nstatic int run_kernels(@LIB@ *m) {\n  int rc;\n", p);
+      "\n/* The network, one kernel call per compilation unit (the arena starts empty: a failed kernel may have\n"
+      " * returned before arena_kernel_done). */\nstatic int run_kernels(@LIB@ *m) {\n  int rc;\n  arena_kernel_done(m);\n",
+      p);
   for (const auto& c : p.calls) {
     std::string k = std::to_string(c.kernel);
     s += "  if ((rc = " + (dispatch ? "KERNEL" + k + "[m->isa]" : p.lib + "_k" + k + "_" + p.isas.at(0)) + "(m";

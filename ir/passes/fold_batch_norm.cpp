@@ -12,6 +12,7 @@ bool foldable(const Graph& g, const Node& bn) {
   if (bn.op != "batch_norm" || bn.inputs.size() != 1) return false;
   const Node& conv = g.node(bn.inputs[0]);
   return conv.op == "conv2d" && conv.get_str("act", "none") == "none" && !conv.get_int("residual", 0) &&
+         !conv.has("weight_block") &&  // folding scales per output channel of plain oihw / hwio weights
          private_to(g, conv.id, bn.id);
 }
 

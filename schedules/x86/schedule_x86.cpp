@@ -104,8 +104,10 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
     // A k x k conv (the stem) reads its input rows from a padded copy made per output row:
     // read through the zero-padding boundary condition, each of the tile's loads was a masked
     // scalar load, and the stem took 18 % longer (b0, 1 thread). x innermost, so the copy is
-    // vector loads from the NCHW image.
-    f.input.compute_at(f.out, s.channel_outer ? Var(v.y) : kTaskRow)
+    // vector loads from the NCHW image. A wrapper (`in`), so an unpadded input that another
+    // node also reads is copied, never moved into this conv's loop.
+    f.input.in(f.acc)
+        .compute_at(f.out, s.channel_outer ? Var(v.y) : kTaskRow)
         .reorder_storage(v.x, v.c, v.y, v.n)
         .vectorize(v.x, s.vector_width, TailStrategy::GuardWithIf);
   }

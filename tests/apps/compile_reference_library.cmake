@@ -32,6 +32,15 @@ else()
   endif()
 endif()
 
+# A database tuned on another CPU or effnetc version is ignored by compile (defaults, with a warning).
+if(DEFINED DB)
+  file(READ "${OUT}/manifest.json" manifest)
+  string(JSON used ERROR_VARIABLE no_db GET "${manifest}" tuned_db used)
+  if(NOT used STREQUAL "ON" AND NOT used STREQUAL "true")
+    message(STATUS "[SKIP] ${DB} is not for this machine: the library has the default schedules")
+  endif()
+endif()
+
 string(TOUPPER "${lib}" upper)
 set(link "${CC}" -std=c99 -O2 -Wall -DEFFNET_LIB=${lib} -DEFFNET_LIB_UPPER=${upper} "${SOURCE}" -I "${OUT}" -L "${OUT}"
     -l${lib} -lpthread -ldl -lm -o "${OUT}/classify")
