@@ -179,6 +179,16 @@ TEST_CASE("conv2d k3 s2 read straight from the NCHW network input (the stem)") {
   }
 }
 
+TEST_CASE("two unpadded k3 convs reading one value in the same unit (the input copy must not move it)") {
+  for (const Shape& s : kShapes) {
+    if (s.h < 3) continue;
+    Builder b(s, true);
+    int p = b.conv({b.x}, s.c_out, 3, 1, {0, 0, 0, 0}, 1, "hwio", "none");
+    int q = b.conv({b.x}, s.c_out, 3, 1, {0, 0, 0, 0}, 1, "hwio", "relu");
+    check(b.done(b.op("add", {p, q})), label("conv k3 unpadded x2 shared input", s));
+  }
+}
+
 TEST_CASE("conv2d grouped and channel-multiplier depthwise") {
   for (const Shape& s : kShapes) {
     Builder b(s, true);
