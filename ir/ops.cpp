@@ -121,6 +121,22 @@ void infer_shapes(Graph& g) {
   for (auto& n : g.nodes) n.shape = infer_shape(g, n);
 }
 
+std::string weight_block_problem(const Node& n) {
+  if (!n.has("weight_block")) return "";
+  int64_t b = n.get_int("weight_block"), o = n.get_int("out");
+  if (n.get_str("weight_layout", "oihw") == "hwio" && b > 0 && o % b == 0) return "";
+  return "weight_block " + std::to_string(b) + " needs weight_layout hwio and a positive divisor of out=" +
+         std::to_string(o);
+}
+
+Dims conv_weight_shape(const Node& n, int64_t in_channels) {
+  int64_t o = n.get_int("out"), k = n.get_int("kernel"), ig = in_channels / n.get_int("groups");
+  if (n.get_str("weight_layout", "oihw") != "hwio") return {o, ig, k, k};
+  if (!n.has("weight_block") || !weight_block_problem(n).empty()) return {k, k, ig, o};
+  int64_t b = n.get_int("weight_block");
+  return {o / b, k, k, ig, b};
+}
+
 int64_t param_count(const Node& n) {
   int64_t total = 0;
   for (const auto& p : n.params)

@@ -43,6 +43,12 @@ Dims infer_shape(const Graph& g, const Node& n);
 // Sets every node's shape in order.
 void infer_shapes(Graph& g);
 
+// conv2d's stored weight shape, from `out`, `kernel`, `groups`, its weight_layout and a valid
+// weight_block, for `in_channels` input channels: [O,I/g,kh,kw], [kh,kw,I/g,O] or [O/B,kh,kw,I/g,B].
+Dims conv_weight_shape(const Node& n, int64_t in_channels);
+// What is wrong with conv2d `n`'s weight_block ("" when it has none or it is valid).
+std::string weight_block_problem(const Node& n);
+
 int64_t param_count(const Node& n);                // trainable parameters (no BN buffers)
 int64_t mac_count(const Graph& g, const Node& n);  // conv and dense MACs per sample
 int64_t param_count(const Graph& g);

@@ -121,12 +121,8 @@ std::vector<std::string> check_attrs(const Node& n) {
 std::map<std::string, Dims> expected_params(const Node& n, const Dims& x, std::set<std::string>& required) {
   int64_t c = x.empty() ? 0 : x[0];
   if (n.op == "conv2d") {
-    int64_t o = n.get_int("out"), k = n.get_int("kernel"), ig = c / n.get_int("groups");
     required = {"weight"};
-    bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
-    int64_t b = n.get_int("weight_block", 0);
-    if (hwio && n.has("weight_block") && b > 0 && o % b == 0) return {{"weight", Dims{o / b, k, k, ig, b}}, {"bias", {o}}};
-    return {{"weight", hwio ? Dims{k, k, ig, o} : Dims{o, ig, k, k}}, {"bias", {o}}};
+    return {{"weight", conv_weight_shape(n, c)}, {"bias", {n.get_int("out")}}};
   }
   if (n.op == "dense") {
     int64_t o = n.get_int("out");
@@ -153,12 +149,7 @@ std::map<std::string, Dims> expected_params(const Node& n, const Dims& x, std::s
 
 std::vector<std::string> check_params(const Node& n, const Dims& x) {
   std::vector<std::string> out;
-  if (n.op == "conv2d" && n.has("weight_block")) {
-    int64_t b = n.get_int("weight_block"), o = n.get_int("out");
-    if (n.get_str("weight_layout", "oihw") != "hwio" || b <= 0 || o % b)
-      out.push_back("weight_block " + std::to_string(b) + " needs weight_layout hwio and a positive divisor of out=" +
-                    std::to_string(o));
-  }
+  if (std::string problem = n.op == "conv2d" ? weight_block_problem(n) : ""; !problem.empty()) out.push_back(problem);
   std::set<std::string> required, seen;
   std::map<std::string, Dims> expected = expected_params(n, x, required);
   std::string layout = n.op == "conv2d" || n.op == "dense" || n.op == "squeeze_excite"

@@ -11,6 +11,7 @@
 
 #include "ir/diagnostics.h"
 #include "ir/ops.h"
+#include "ir/ops.h"
 
 namespace oracle {
 namespace {
@@ -134,13 +135,9 @@ Tensor conv2d(const Ctx& c, const Node& n, const Dims& out_shape, const std::vec
   bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
   if (!hwio && n.get_str("weight_layout", "oihw") != "oihw")
     throw ir::UserError(where(n) + ": unknown weight_layout '" + n.get_str("weight_layout") + "'");
-  const bool blocked = n.has("weight_block");  // hwio output channels in blocks of `block`
-  const int64_t block = blocked ? n.get_int("weight_block") : co;
-  if (blocked && (!hwio || block <= 0 || co % block))
-    throw ir::UserError(where(n) + ": weight_block " + std::to_string(block) +
-                        " needs weight_layout hwio and a positive divisor of out=" + std::to_string(co));
-  const float* wt = param(n, c.w, "weight",
-                          !hwio ? Dims{co, ig, k, k} : blocked ? Dims{co / block, k, k, ig, block} : Dims{k, k, ig, co});
+  if (std::string problem = ir::weight_block_problem(n); !problem.empty()) throw ir::UserError(where(n) + ": " + problem);
+  const int64_t block = n.get_int("weight_block", co);  // hwio output channels in blocks of `block`
+  const float* wt = param(n, c.w, "weight", ir::conv_weight_shape(n, ci));
   const float* bias = param(n, c.w, "bias", {co}, false);
   Act act = act_of(n, n.get_str("act", "none"));
   size_t next = 1;

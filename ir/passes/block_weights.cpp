@@ -1,5 +1,6 @@
 #include "ir/passes/block_weights.h"
 
+#include "ir/ops.h"
 #include "ir/passes/choose_tiling.h"
 #include "ir/passes/rewrite.h"
 #include "schedules/schedule_params.h"
@@ -7,9 +8,9 @@
 namespace ir {
 namespace {
 
-// [I, O] (hwio of a 1x1 conv) -> [O/B, I, B]
-Tensor blocked(const Tensor& t, int64_t in, int64_t out, int64_t block) {
-  Tensor b{{out / block, 1, 1, in, block}, std::vector<float>(t.data.size())};
+// [I, O] (hwio of a 1x1 conv) -> [O/B, I, B], stored with shape `shape`
+Tensor blocked(const Tensor& t, int64_t in, int64_t out, int64_t block, const Dims& shape) {
+  Tensor b{shape, std::vector<float>(t.data.size())};
   for (int64_t i = 0; i < in; i++)
     for (int64_t o = 0; o < out; o++) b.data[size_t(((o / block) * in + i) * block + o % block)] = t.data[size_t(i * out + o)];
   return b;
@@ -32,13 +33,10 @@ void block_weights(Graph& g, WeightMap* w, const std::string& target, PassLog& l
       if (q.role == "weight") p = &q;
     if (!p) throw InternalError(describe(n) + ": conv2d without a weight");
     const int64_t in = p->shape[2];
-    std::string old_name = p->name, name = unused_name(g, w, old_name + "#b" + std::to_string(block));
-    if (w) (*w)[name] = blocked(weight_of(*w, *p), in, out, block);
-    p->name = name;
-    p->shape = {out / block, 1, 1, in, block};
-    p->offset = -1;
-    drop_if_unused(g, w, old_name);
     n.set("weight_block", block);
+    const Dims shape = conv_weight_shape(n, in);
+    replace_tensor(g, w, *p, "#b" + std::to_string(block), shape,
+                   [&](const Tensor& t) { return blocked(t, in, out, block, shape); });
     log.add("block_weights", describe(n) + " weight hwio -> " + std::to_string(out / block) + " blocks of " +
                                  std::to_string(block) + " output channels");
   }

@@ -25,12 +25,7 @@ Param& param_of(Node& n, const std::string& role, size_t rank) {
 // Replaces `p` by its re-laid form `<name><suffix>` of shape `shape`, reversing view [a, b, c].
 void relay(Graph& g, WeightMap* w, Param& p, int64_t a, int64_t b, int64_t c, const Dims& shape,
            const std::string& suffix) {
-  std::string old_name = p.name, name = unused_name(g, w, old_name + suffix);
-  if (w) (*w)[name] = reversed(weight_of(*w, p), a, b, c, shape);
-  p.name = name;
-  p.shape = shape;
-  p.offset = -1;
-  drop_if_unused(g, w, old_name);
+  replace_tensor(g, w, p, suffix, shape, [&](const Tensor& t) { return reversed(t, a, b, c, shape); });
 }
 
 }  // namespace

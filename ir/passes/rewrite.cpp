@@ -74,4 +74,14 @@ void drop_if_unused(const Graph& g, WeightMap* w, const std::string& name) {
   if (w && !named_in_graph(g, name)) w->erase(name);
 }
 
+void replace_tensor(Graph& g, WeightMap* w, Param& p, const std::string& suffix, const Dims& shape,
+                    const std::function<Tensor(const Tensor&)>& relaid) {
+  std::string old_name = p.name, name = unused_name(g, w, old_name + suffix);
+  if (w) (*w)[name] = relaid(weight_of(*w, p));
+  p.name = name;
+  p.shape = shape;
+  p.offset = -1;
+  drop_if_unused(g, w, old_name);
+}
+
 }  // namespace ir

@@ -3,6 +3,7 @@
 // nodes while keeping topological order, and checked access to weight tensors.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "ir/graph.h"
@@ -31,5 +32,9 @@ const Tensor& weight_of(const WeightMap& w, const Param& p);
 std::string unused_name(const Graph& g, const WeightMap* w, const std::string& base);
 // Erases tensor `name` from `w` (may be null) when no Param of `g` names it any more.
 void drop_if_unused(const Graph& g, WeightMap* w, const std::string& name);
+// Re-lays `p`'s tensor: `p` then names `<name><suffix>` (made unique), of shape `shape`, holding
+// `relaid(old tensor)` when `w` is given; the old tensor goes once nothing names it.
+void replace_tensor(Graph& g, WeightMap* w, Param& p, const std::string& suffix, const Dims& shape,
+                    const std::function<Tensor(const Tensor&)>& relaid);
 
 }  // namespace ir
