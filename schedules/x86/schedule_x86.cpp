@@ -41,21 +41,21 @@ void parallel_rows(Func f, const ScheduleParams& s, int64_t rows) {
   f.split(v.y, kTask, kTaskRow, fit(s.parallel_rows, rows)).reorder(kTaskRow, v.n, kTask).parallel(kTask);
 }
 
-// A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (SE's pool and FCs, the
-// classifier) runs as parallel tasks of whole channel chunks, about four per sample where the
-// vectors divide evenly (at batch 1 a task per sample left the second thread idle through
-// every SE), else one task per sample.
-void schedule_vector_stage(Func f, Halide::RDom r, int64_t channels, const ScheduleParams& s) {
+// A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (the classifier, a pixel
+// sum's rows added up, SE FCs whose vectors have a tail) runs as parallel tasks of whole
+// channel chunks, about four per sample where the vectors divide evenly (at batch 1 a task per
+// sample left the second thread idle through every SE), else one task per sample.
+void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t channels, const ScheduleParams& s) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), cv("cv"), ct("ct");
   int w = fit(s.vector_width, channels);
   f.compute_root().vectorize(v.c, w);
-  if (!r.defined()) return;
+  if (r.empty()) return;
   int64_t vectors = channels % w ? 1 : channels / w, per_task = 1;
   for (int64_t d = 1; d <= vectors / 4; d++)
     if (vectors % d == 0) per_task = d;
   std::vector<VarOrRVar> order = {cv, co};
-  for (int i = 0; i < r.dimensions(); i++) order.push_back(r[i]);
+  for (const auto& rv : r) order.push_back(rv);
   TailStrategy tail = channels % w ? TailStrategy::GuardWithIf : TailStrategy::Auto;
   Halide::Stage update = f.update();
   if (vectors >= 2) {
@@ -67,6 +67,62 @@ void schedule_vector_stage(Func f, Halide::RDom r, int64_t channels, const Sched
     update.split(v.c, co, cv, w, tail).reorder(order).parallel(v.n);
   }
   update.vectorize(cv);
+}
+
+// A reduction acc(c, n) read only by the pure vector stage out(c, n) (SE: fc1 by its swish,
+// fc2 by its sigmoid): out as parallel tasks of channel chunks, acc computed per task with its
+// chunk's vectors unrolled, one register accumulator each. As a root stage of its own, each
+// step of acc's reduction went through memory: b0's 1152 -> 48 fc1 ran one 1152-step chain of
+// store-to-load forwarding per task (about 12 cycles per vector FMA). Chunks of at most 16
+// vectors (registers), two or more tasks where there are 8 vectors or more.
+void schedule_vector_reduction(Func acc, const std::vector<Halide::RVar>& r, Func out, int64_t channels,
+                               const ScheduleParams& s) {
+  const codegen::Vars& v = codegen::vars();
+  int w = fit(s.vector_width, channels);
+  if (channels % w) {
+    schedule_vector_stage(acc, r, channels, s);
+    schedule_vector_stage(out, {}, channels, s);
+    return;
+  }
+  Var co("co"), cv("cv"), ct("ct");
+  int64_t vectors = channels / w, per_task = 1;
+  for (int64_t d = 1; d <= std::min<int64_t>(16, vectors >= 8 ? vectors / 2 : vectors); d++)
+    if (vectors % d == 0) per_task = d;
+  out.compute_root()
+      .split(v.c, ct, v.c, int(per_task) * w)
+      .split(v.c, co, cv, w)
+      .reorder(cv, co, ct, v.n)
+      .fuse(ct, v.n, kTask)
+      .parallel(kTask)
+      .vectorize(cv);
+  acc.compute_at(out, kTask).split(v.c, co, cv, w).vectorize(cv).unroll(co);
+  std::vector<VarOrRVar> order = {cv, co};
+  for (const auto& rv : r) order.push_back(rv);
+  order.push_back(v.n);
+  acc.update().split(v.c, co, cv, w).reorder(order).vectorize(cv).unroll(co);
+}
+
+std::vector<Halide::RVar> rvars(const Halide::RDom& r) {
+  std::vector<Halide::RVar> v;
+  if (r.defined())
+    for (int i = 0; i < r.dimensions(); i++) v.push_back(r[i]);
+  return v;
+}
+
+// A pixel sum acc(c, n) over r = (x, y) (global pool, the squeeze of SE): per row, the sums
+// of all channels, accumulated pixel by pixel in memory order, with the rows as parallel
+// tasks; then the rows' sums added up (rfactor over y). Channel chunks as tasks, each
+// sweeping every pixel, had read a few 64-byte lines out of each pixel's run: b7's
+// 288x150x150 squeezes took 4 % of the network.
+void schedule_pixel_sum(Func acc, const Halide::RDom& r, int64_t channels, const ScheduleParams& s) {
+  const codegen::Vars& v = codegen::vars();
+  Var yv("yv"), co("co"), cv("cv");
+  int w = fit(s.vector_width, channels);
+  TailStrategy tail = channels % w ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  Func rows = acc.update().rfactor(r.y, yv);
+  rows.compute_root().vectorize(v.c, w, tail);
+  rows.update().split(v.c, co, cv, w, tail).reorder(cv, co, r.x, v.n, yv).vectorize(cv).parallel(yv);
+  schedule_vector_stage(acc, {r.y}, channels, s);
 }
 
 void schedule_elementwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
@@ -187,15 +243,18 @@ void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const Sched
       schedule_depthwise(f, shape, s);
       return;
     case OpKind::Pool:
-      schedule_vector_stage(f.acc, f.r, shape[0], s);
+      schedule_pixel_sum(f.acc, f.r, shape[0], s);
       schedule_elementwise(f, shape, s);
       return;
     case OpKind::Dense:
-      schedule_vector_stage(f.acc, f.r, shape[0], s);
+      schedule_vector_stage(f.acc, rvars(f.r), shape[0], s);
       schedule_elementwise(f, shape, s);
       return;
     case OpKind::SqueezeExcite:
-      for (size_t i = 0; i < f.inner.size(); i++) schedule_vector_stage(f.inner[i], f.inner_r[i], f.inner_extent[i], s);
+      // inner: the pixel sum, fc1 -> hidden (its swish), fc2 -> scale (its sigmoid)
+      schedule_pixel_sum(f.inner[0], f.inner_r[0], f.inner_extent[0], s);
+      schedule_vector_reduction(f.inner[1], rvars(f.inner_r[1]), f.inner[2], f.inner_extent[1], s);
+      schedule_vector_reduction(f.inner[3], rvars(f.inner_r[3]), f.inner[4], f.inner_extent[3], s);
       if (root) schedule_elementwise(f, shape, s);
       return;
   }

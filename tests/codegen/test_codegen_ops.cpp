@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
@@ -245,7 +246,12 @@ TEST_CASE("global_avg_pool, flatten, dense oi/io") {
 }
 
 TEST_CASE("squeeze_excite multiply (oi) and scale (io)") {
-  for (const Shape& s : kShapes) {
+  // "wide": fc1 to 96 = 6 vectors in one task, fc2 to 384 = 24 vectors in two tasks of 12
+  // register accumulators (schedule_vector_reduction), the pixel sum's rows as tasks
+  const Shape wide = {384, 5, 3, 8, "wide"};
+  std::vector<Shape> shapes(std::begin(kShapes), std::end(kShapes));
+  shapes.push_back(wide);
+  for (const Shape& s : shapes) {
     for (const char* mode : {"multiply", "scale"}) {
       Builder b(s, true);
       int squeeze = std::max(1, s.c / 4);
