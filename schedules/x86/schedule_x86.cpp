@@ -177,6 +177,12 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
       f.scaled_weight.compute_root().parallel(v.n);
     f.scaled_weight.vectorize(v.c, t.vector, TailStrategy::GuardWithIf);
   }
+  if (f.scaled_input.defined()) {
+    // The input times the SE scale, stored once per sample (inlined, each channel tile or tap
+    // would multiply it again).
+    f.scaled_input.compute_root().vectorize(v.c, s.vector_width, TailStrategy::GuardWithIf);
+    parallel_rows(f.scaled_input, s, shape[1]);
+  }
   // the register tile: accumulators of one channel tile x one block of pixels
   f.acc.compute_at(f.out, s.channel_outer ? xo : co).split(v.c, v.c, cv, t.vector).vectorize(cv).unroll(v.c).unroll(v.x);
   std::vector<VarOrRVar> order = {cv, v.c, v.x};
