@@ -31,24 +31,18 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
   };
   Expr bias = w.has(n, "bias") ? w.at(n, "bias", v.c) : Expr(0.0f);
 
-  // The per-sample SE scale of the input (in_scale): a pointwise conv takes it into its weights
-  // (Cin x Cout products), unless the image has fewer pixels than the conv has output channels
-  // (b0's 7x7 projections to 192 and 320 channels): then, as every other conv, it reads the
-  // input times the scale (Cin x H x W products).
-  OpFuncs f;
   Func src = in[0].f;
   const bool pointwise = k == 1 && groups == 1;
-  const bool scale_weights = in_scale && pointwise && int64_t(h) * wd >= co;
-  if (in_scale && !scale_weights) {
-    f.scaled_input = Func(name + "_scaled_in");
-    f.scaled_input(v.c, v.x, v.y, v.n) = in[0].f(v.c, v.x, v.y, v.n) * in.back().f(v.c, 0, 0, v.n);
-    src = f.scaled_input;
+  if (in_scale && !pointwise) {
+    src = Func(name + "_scaled_in");
+    src(v.c, v.x, v.y, v.n) = in[0].f(v.c, v.x, v.y, v.n) * in.back().f(v.c, 0, 0, v.n);
   }
   bool padded = false;
   for (auto p : pad) padded = padded || p != 0;
   Func input = padded ? Halide::BoundaryConditions::constant_exterior(src, 0.0f, {{0, ci}, {0, wd}, {0, h}}) : src;
   Expr ix = v.x * s - pad_left, iy = v.y * s - pad_top;
 
+  OpFuncs f;
   f.acc = Func(name + "_acc");
   f.input = input;
   f.acc(v.c, v.x, v.y, v.n) = bias;
@@ -63,8 +57,9 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
       f.kind = OpKind::ConvPointwise;
       f.r = Halide::RDom(0, ci, name + "_r");
       Expr wr = weight(v.c, f.r.x, 0, 0);
-      if (scale_weights) {
-        // conv(x * s) = conv'(x) with w'(o, i) = w(o, i) * s(i)
+      if (in_scale) {
+        // conv(x * s) = conv'(x) with w'(o, i) = w(o, i) * s(i): the per-sample scale goes
+        // into the weights (Cin x Cout multiplies) instead of into every input pixel.
         Halide::Var i("i");
         f.scaled_weight = Func(name + "_scaled_weight");
         f.scaled_weight(v.c, i, v.n) = weight(v.c, i, 0, 0) * in.back().f(i, 0, 0, v.n);

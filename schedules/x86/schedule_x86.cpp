@@ -73,8 +73,9 @@ void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t c
 // fc2 by its sigmoid): out as parallel tasks of channel chunks, acc computed per task with its
 // chunk's vectors unrolled, one register accumulator each. As a root stage of its own, each
 // step of acc's reduction went through memory: b0's 1152 -> 48 fc1 ran one 1152-step chain of
-// store-to-load forwarding per task (about 12 cycles per vector FMA). Chunks of at most 16
-// vectors (registers), two or more tasks where there are 8 vectors or more.
+// store-to-load forwarding per task (about 12 cycles per vector FMA). Chunks of at most 8
+// vectors (accumulators in registers also on AVX2's 16), two or more tasks where there are 8
+// vectors or more.
 void schedule_vector_reduction(Func acc, const std::vector<Halide::RVar>& r, Func out, int64_t channels,
                                const ScheduleParams& s) {
   const codegen::Vars& v = codegen::vars();
@@ -86,7 +87,7 @@ void schedule_vector_reduction(Func acc, const std::vector<Halide::RVar>& r, Fun
   }
   Var co("co"), cv("cv"), ct("ct");
   int64_t vectors = channels / w, per_task = 1;
-  for (int64_t d = 1; d <= std::min<int64_t>(16, vectors >= 8 ? vectors / 2 : vectors); d++)
+  for (int64_t d = 1; d <= std::min<int64_t>(8, vectors >= 8 ? vectors / 2 : vectors); d++)
     if (vectors % d == 0) per_task = d;
   out.compute_root()
       .split(v.c, ct, v.c, int(per_task) * w)
@@ -176,12 +177,6 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
     else
       f.scaled_weight.compute_root().parallel(v.n);
     f.scaled_weight.vectorize(v.c, t.vector, TailStrategy::GuardWithIf);
-  }
-  if (f.scaled_input.defined()) {
-    // The input times the SE scale, stored once per sample (inlined, each channel tile or tap
-    // would multiply it again).
-    f.scaled_input.compute_root().vectorize(v.c, s.vector_width, TailStrategy::GuardWithIf);
-    parallel_rows(f.scaled_input, s, shape[1]);
   }
   // the register tile: accumulators of one channel tile x one block of pixels
   f.acc.compute_at(f.out, s.channel_outer ? xo : co).split(v.c, v.c, cv, t.vector).vectorize(cv).unroll(v.c).unroll(v.x);

@@ -138,6 +138,20 @@ TEST_CASE("conv2d 1x1 hwio + residual + in_scale (SE folded into the projection)
   }
 }
 
+TEST_CASE("conv2d 1x1 in_scale on an image with fewer pixels than output channels") {
+  // H*W < Cout (b0's 7x7 projections): the scaled weights outnumber the pixels; 20 channels
+  // leave a vector tail
+  const Shape shapes[] = {{32, 4, 4, 64, "aligned"}, {20, 3, 3, 28, "odd"}, {20, 4, 4, 20, "residual"}};
+  for (const Shape& s : shapes) {
+    Builder b(s, true);
+    int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
+    bool residual = s.c == s.c_out;
+    std::vector<int> in = residual ? std::vector<int>{b.x, b.x, scale} : std::vector<int>{b.x, scale};
+    int y = b.conv(in, s.c_out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, residual, true);
+    check(b.done(y), label(std::string("conv1x1 in_scale, few pixels") + (residual ? " residual" : ""), s));
+  }
+}
+
 TEST_CASE("conv2d 1x1 hwio in blocks of output channels, plain and with in_scale") {
   for (const Shape& s : kShapes) {
     if (s.c_out % 4) continue;
@@ -246,8 +260,8 @@ TEST_CASE("global_avg_pool, flatten, dense oi/io") {
 }
 
 TEST_CASE("squeeze_excite multiply (oi) and scale (io)") {
-  // "wide": fc1 to 96 = 6 vectors in one task, fc2 to 384 = 24 vectors in two tasks of 12
-  // register accumulators (schedule_vector_reduction), the pixel sum's rows as tasks
+  // "wide": fc1 to 96 and fc2 to 384 channels, several vectors per task and fc2 in several tasks
+  // of register accumulators (schedule_vector_reduction), the pixel sum's rows as tasks
   const Shape wide = {384, 5, 3, 8, "wide"};
   std::vector<Shape> shapes(std::begin(kShapes), std::end(kShapes));
   shapes.push_back(wide);
