@@ -11,7 +11,6 @@
 
 #include "ir/diagnostics.h"
 #include "ir/ops.h"
-#include "ir/ops.h"
 
 namespace oracle {
 namespace {
