@@ -8,16 +8,19 @@ build/reference/, tools/reference/export_reference.py), compiles the effnetc lib
 weights (`effnetc compile ... --target x86-64-linux`), links apps/bench with plain cc, exports the
 same network to ONNX (tools/bench/export_onnx.py) and times effnetc (AVX-512 and AVX2 forced),
 ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
-A variant's systems are timed in --rounds rounds, one after the other within a round and in
-alternating order: each round of a system is one process that makes --warmup calls, then times
---runs calls and reports their median. The VM has slow phases (everything ~1.5x slower) that
-come and go within minutes, so a system's time is its fastest round, the least disturbed one, and
-ratios are of those times. (Ratios within a round were tried: a phase that starts mid-round
-skews them, and did for b4.) Every round's median is written next to the report (--out with
-.json). A library byte-identical to the default one (a tuned library that no database entry
-changed) is not timed again: it is reported as identical. --report-only rewrites the report from
-that .json (every measured input of the report is in it). The FMA peak (tools/bench/fma_peak.c) is
-measured before and after, and the compute bound is 2*MACs/(the larger of the two).
+The run makes --rounds passes over the variants; in each pass a variant's systems are timed one
+after the other, in alternating order from pass to pass: each round of a system is one process
+that makes --warmup calls, then times --runs calls and reports their median. The VM has slow
+phases (everything ~1.5x slower) that come and go within minutes, so a system's time is its
+fastest round, the least disturbed one, and ratios are of those times; passes spread a variant's
+rounds over the whole run, so that one slow phase cannot cover all of them (with a variant's
+rounds back to back, one covered all three of b4's default rounds twice). (Ratios within a round
+were tried: a phase that starts mid-round skews them, and did for b4.) Every round's median is
+written next to the report (--out with .json). A library byte-identical to the default one (a
+tuned library that no database entry changed) is not timed again: it is reported as identical.
+--report-only rewrites the report from that .json (every measured input of the report is in it).
+The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the compute bound is
+2*MACs/(the larger of the two).
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
@@ -113,10 +116,10 @@ def main():
     ap.add_argument("--variants", nargs="+", default=VARIANTS, choices=VARIANTS)
     ap.add_argument("--batches", nargs="+", type=int, default=[1, 8])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=10, help="timed calls per system and round")
-    ap.add_argument("--warmup", type=int, default=3, help="untimed calls before them")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="rounds per variant, each timing every system once; a time is the fastest round's")
+    ap.add_argument("--runs", type=int, default=6, help="timed calls per system and round")
+    ap.add_argument("--warmup", type=int, default=2, help="untimed calls before them")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="passes over the variants, each timing every system once; a time is the fastest round's")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--db", help="also time libraries compiled with this tuning database (effnetc compile --db)")
     ap.add_argument("--plot", default=os.path.join(ROOT, "docs/benchmarks.svg"),
@@ -159,17 +162,19 @@ def main():
         return 0
 
     peak_before = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
-    for v in args.variants:
-        r = rows[v]
-        for k in range(args.rounds):
+    for k in range(args.rounds):
+        for v in args.variants:
+            r = rows[v]
             for system, cmd in (commands[v] if k % 2 == 0 else commands[v][::-1]):
                 for row in json_lines(run(cmd)):
                     r["rounds"].setdefault((system or row["runtime"], row["batch"]), []).append(row["median_ms"])
                     if not system:
                         r.setdefault("versions", {})[row["runtime"]] = row["version"]
+            log(f"pass {k + 1}/{args.rounds} {v}: " +
+                ", ".join(f"{s} b{b} {t[-1]:.2f}" for (s, b), t in r["rounds"].items()))
+    for r in rows.values():
         if r["tuned_identical"]:
             r["rounds"].update({("effnetc tuned", b): r["rounds"][("effnetc avx512", b)] for b in args.batches})
-        log(f"{v}: " + ", ".join(f"{s} b{b} {min(t):.2f}" for (s, b), t in r["rounds"].items()))
     peak_after = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
     write_report(args, rows, peak_before, peak_after)
     return 0
@@ -253,9 +258,11 @@ def write_report(args, rows, before, after, meta=None):
         "",
         f"Measured {m['date']} at commit {m['commit']} on {m['cpu']}, {m['cpus']} CPUs, {m['platform']}; "
         f"{m['threads']} threads, fp32, all systems in one run on the same weights (torchvision export, seed 1). "
-        f"Each variant's systems are timed in {m['rounds']} rounds, in alternating order; a round of a system is "
+        f"Each system is timed in {m['rounds']} rounds, one per pass over the variants (a variant's systems in "
+        f"alternating order from pass to pass); a round of a system is "
         f"one process: {m['warmup']} warm-up calls, then the median of {m['runs']} timed calls. A time is the "
-        f"fastest round's (this VM has slow phases, ~1.5x, that come and go within minutes), and ratios are of "
+        f"fastest round's (this VM has slow phases, ~1.5x, that come and go within minutes; the passes spread a "
+        f"variant's rounds over the run), and ratios are of "
         f"those times; every round is in `{os.path.basename(rounds_path(args))}`. Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
         "\"effnetc avx512\" and \"avx2\" are the default schedules with that ISA forced"
