@@ -135,7 +135,9 @@ def main():
     kinds["kernel code outside node loops"] = [ms(sum(per_kernel.values())), 0.0]
     kinds["runtime (task pool, Halide)"] = [ms(runtime), 0.0]
     ratio = lambda t, b: f"{t / b:.2f}" if b else "—"
-    db = (f" --db {args.db}" if args.db else "") + (f" --out {os.path.relpath(args.out, rb.ROOT)}" if args.out else "")
+    # the command that regenerates this report: the options given, defaults left out
+    opts = "".join(f" --{k} {getattr(args, k)}" for k in ("runs", "isa", "top") if getattr(args, k) != ap.get_default(k))
+    db = opts + (f" --db {args.db}" if args.db else "") + (f" --out {os.path.relpath(args.out, rb.ROOT)}" if args.out else "")
     lines = [f"# Where {lib}'s time goes", "",
              f"    python3 tools/bench/profile_kernels.py {args.variant} --threads {args.threads} --batch {args.batch}{db}",
              "", f"{args.isa}, {args.threads} thread(s), batch {args.batch}: median {median:.2f} ms over {args.runs} runs "
