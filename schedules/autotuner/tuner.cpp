@@ -76,6 +76,8 @@ class KeyTuner {
       Measurement a = measure_with(defaults, &reference_, true);
       if (a.ok) e.adams2019_ms = a.ms;
       note(a.ok ? "Adams2019 " + ms_str(a.ms) : "Adams2019 failed: " + a.error);
+    } else if (previous) {
+      e.adams2019_ms = previous->adams2019_ms;  // a resumed key keeps the baseline an earlier run timed
     }
     if (previous && !previous->knobs.empty()) {
       try {

@@ -1,15 +1,18 @@
 // effnetc tune end to end on a tiny spec: kill -9 mid-run and --resume (finished keys are not
-// redone), shards and --merge, database problems on the command line, and compile --db
-// recording the entries it used. Times are never checked. Needs AVX2 (exit 77 otherwise).
+// redone; an Adams2019 time stored earlier is kept), shards and --merge, database problems on
+// the command line, and compile --db recording the entries it used. Times are never checked.
+// Needs AVX2 (exit 77 otherwise).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -167,6 +170,33 @@ TEST_CASE("shards cover every key once, and --merge joins their databases") {
   std::set<std::string> got;
   for (const auto& [key, e] : m.db.entries) got.insert(key);
   CHECK(got == want);
+}
+
+TEST_CASE("--resume without --adams2019 keeps the Adams2019 time an earlier run stored") {
+  fs::path dir = scratch("adams_resume");
+  fs::path db = dir / "db.json";
+  int rc = run(tune_args(db, {"--budget", "5m", "--trials", "1", "--match", "dense", "--adams2019"}), dir / "a.txt");
+  INFO(read_text(dir / "a.txt"));
+  REQUIRE(rc == 0);
+  DbLoad first = load_db(db.string(), nullptr);
+  REQUIRE(first.status == DbStatus::ok);
+  REQUIRE(first.db.entries.size() == 1);
+  const std::string key = first.db.entries.begin()->first;
+  std::optional<double> adams = first.db.entries.begin()->second.adams2019_ms;
+  REQUIRE(adams.has_value());
+
+  // Mark the entry unfinished, as a budget that ran out leaves it, so that --resume tunes it again.
+  nlohmann::json j = nlohmann::json::parse(read_text(db));
+  j["entries"][key]["complete"] = false;
+  std::ofstream(db) << j.dump(2);
+  rc = run(tune_args(db, {"--budget", "5m", "--trials", "1", "--match", "dense", "--resume"}), dir / "b.txt");
+  INFO(read_text(dir / "b.txt"));
+  REQUIRE(rc == 0);
+  CHECK(read_text(dir / "b.txt").find("resume: 0 of 1") != std::string::npos);
+  DbLoad second = load_db(db.string(), nullptr);
+  REQUIRE(second.status == DbStatus::ok);
+  REQUIRE(second.db.entries.count(key) == 1);
+  CHECK(second.db.entries.at(key).adams2019_ms == adams);
 }
 
 TEST_CASE("a corrupt or foreign database: an error for --resume, a warning and a backup otherwise") {
