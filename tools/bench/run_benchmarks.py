@@ -13,9 +13,9 @@ after the other, in alternating order from pass to pass: each round of a system 
 that makes --warmup calls, then times --runs calls and reports their median. The VM has slow
 phases (everything ~1.5x slower) that come and go within minutes, so a system's time is its
 fastest round, the least disturbed one, and ratios are of those times; passes spread a variant's
-rounds over the whole run, so that one slow phase cannot cover all of them (with a variant's
-rounds back to back, one covered all three of b4's default rounds twice). (Ratios within a round
-were tried: a phase that starts mid-round skews them, and did for b4.) Every round's median is
+rounds over the whole run, so that one slow phase is less likely to cover all of a system's
+rounds (with a variant's rounds back to back, one did in each of two runs). (Ratios within a
+round were tried: a phase that starts mid-round skews them, and did for b4.) Every round's median is
 written next to the report (--out with .json). A library byte-identical to the default one (a
 tuned library that no database entry changed) is not timed again: it is reported as identical.
 --report-only rewrites the report from that .json (every measured input of the report is in it).
