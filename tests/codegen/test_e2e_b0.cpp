@@ -2,8 +2,9 @@
 // linked with `cc app.c -L DIR -lefficientnet_b0 -lpthread -ldl -lm` runs it with
 // EFFNETC_ISA=avx512 and =avx2, each with HL_NUM_THREADS=1 and 2 (2: the batch runs as one
 // lane per thread), and at 2 threads again with EFFNETC_ARENA_WORST_CASE=1; its logits must
-// match the oracle on the unfused graph within |y-ref| <= 1e-3 + 1e-3|ref| with the same top-1. The app also checks API misuse, batch
-// chunking and two threads. A second build covers --no-fusion with --external-weights.
+// match the oracle on the unfused graph within |y-ref| <= 1e-3 + 1e-3|ref| with the same top-1.
+// The app also checks API misuse, batch chunking and two threads. A second build covers
+// --no-fusion with --external-weights.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>

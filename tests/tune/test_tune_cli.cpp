@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -186,9 +185,8 @@ TEST_CASE("--resume without --adams2019 keeps the Adams2019 time an earlier run 
   REQUIRE(adams.has_value());
 
   // Mark the entry unfinished, as a budget that ran out leaves it, so that --resume tunes it again.
-  nlohmann::json j = nlohmann::json::parse(read_text(db));
-  j["entries"][key]["complete"] = false;
-  std::ofstream(db) << j.dump(2);
+  first.db.entries.at(key).complete = false;
+  write_db_atomic(db.string(), first.db);
   rc = run(tune_args(db, {"--budget", "5m", "--trials", "1", "--match", "dense", "--resume"}), dir / "b.txt");
   INFO(read_text(dir / "b.txt"));
   REQUIRE(rc == 0);

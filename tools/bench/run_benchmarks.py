@@ -18,9 +18,8 @@ rounds (with a variant's rounds back to back, one did in each of two runs). (Rat
 round were tried: a phase that starts mid-round skews them, and did for b4.) Every round's
 median is written next to the report (--out with .json). A library byte-identical to the
 default one (a tuned library that no database entry changed) is not timed again: it is reported
-as identical.
---report-only rewrites the report from that .json (every measured input of the report is in it).
-The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the compute bound is
+as identical. --report-only rewrites the report from that .json (every measured input of the
+report is in it). The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the compute bound is
 2*MACs/(the larger of the two).
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
