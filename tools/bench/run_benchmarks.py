@@ -254,7 +254,8 @@ def write_report(args, rows, before, after, meta=None):
         "Regenerate (nothing else running on the machine):",
         "",
         "    python3 tools/bench/run_benchmarks.py" + ("" if args.variants == VARIANTS else " --variants " +
-                                                       " ".join(args.variants)) + (f" --db {args.db}" if args.db else ""),
+                                                       " ".join(args.variants)) + (f" --db {args.db}" if args.db else "")
+        + (f" --tuning-minutes {args.tuning_minutes:g}" if args.tuning_minutes else ""),
         "",
         f"Measured {m['date']} at commit {m['commit']} on {m['cpu']}, {m['cpus']} CPUs, {m['platform']}; "
         f"{m['threads']} threads, fp32, all systems in one run on the same weights (torchvision export, seed 1). "
