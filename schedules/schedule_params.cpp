@@ -59,13 +59,17 @@ int channel_vector_width(int64_t channels, int lanes) {
 // step of a tile costs max(FMAs / 2, loads / 2) + 1 cycles (two FMA and two load ports, one
 // cycle of loop overhead): wide tiles amortise the loads, narrow ones waste less.
 // The search stays near the shapes measured to run well ("tc24 x 12px" 95 % and "tc16 x 14px"
-// 87 % of AVX-512 peak, HALIDE14_NOTES §5): at most two register widths of channels and at
-// least half the pixels the registers allow (AVX2 tiles of 4 x 3 were 15 % slower than 2 x 6).
+// 87 % of AVX-512 peak, HALIDE14_NOTES §5): at least half the pixels the registers allow, and
+// at most two register widths of channels with 16 registers (AVX2 tiles of 4 x 3 were 15 %
+// slower than 2 x 6), three with 32: 48 x 8-9 tiles on 48 to 240 channels made b0 0.97-0.98x
+// the time (1 thread and batch 8) and b7 0.98x (its 150² 288->48 projection 0.83x its perf
+// samples, 1 x 15 before), where four (64 x 5-7 on 192 to 2304 channels) were 0.99x on both.
 void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
   const int regs_per_vector = (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;
   const int acc_regs = std::max(1, facts.vector_registers - 4);
+  const int max_regs = facts.vector_registers >= 32 ? 3 : 2;
   double best = 0;
-  for (int m = 1; m <= std::max(1, 2 / regs_per_vector); m++) {
+  for (int m = 1; m <= std::max(1, max_regs / regs_per_vector); m++) {
     if (m > 1 && int64_t(m) * s.vector_width > channels) break;
     int vectors = m * regs_per_vector;
     int tx_max = std::max(1, std::min<int>(acc_regs / vectors, 16));

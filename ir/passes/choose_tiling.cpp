@@ -49,10 +49,25 @@ Database read_database(const std::string& path, const schedules::TargetFacts& fa
   if (!j.contains("entries") || !j["entries"].is_object()) throw UserError(path + ": /entries: expected an object");
   Database db;
   // An entry is the knobs, or the tuner's {"knobs": {...}, "best_ms": ..., ...}.
-  for (const auto& [key, entry] : j["entries"].items())
-    db[key] = entry.is_object() && entry.contains("knobs") ? entry["knobs"] : entry;
+  auto ms = [](const nlohmann::json& e, const char* k) -> std::optional<double> {
+    if (e.contains(k) && e[k].is_number()) return e[k].get<double>();
+    return std::nullopt;
+  };
+  for (const auto& [key, entry] : j["entries"].items()) {
+    bool tuner = entry.is_object() && entry.contains("knobs");
+    if (!tuner) db[key] = entry;
+    else if (tuned_knobs_apply(ms(entry, "best_ms"), ms(entry, "default_ms"))) db[key] = entry["knobs"];
+  }
   return db;
 }
+
+}  // namespace
+
+bool tuned_knobs_apply(std::optional<double> best_ms, std::optional<double> default_ms) {
+  return !best_ms || !default_ms || *best_ms < *default_ms;
+}
+
+namespace {
 
 std::string flag(const Node& n, const char* key) { return std::string(key) + "=" + std::to_string(n.get_int(key, 0)); }
 

@@ -1,10 +1,11 @@
 // choose_tiling: writes every non-input node's `sched.*` attrs — schedules::default_schedule
 // for the target's facts, overridden by a tuned database entry whose key (tuning_key) matches
-// the node. Rewrites nothing else and leaves nodes that already carry sched.* attrs alone.
+// the node, unless the tuner's search for that entry kept the default (tuned_knobs_apply). Rewrites nothing else and leaves nodes that already carry sched.* attrs alone.
 // Runs after choose_layout (defaults depend on the final, fused node). Database:
 // {"target": "x86-avx512", "entries": {"<tuning_key>": {"tile_channels": 24, ...}, ...}}.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "ir/graph.h"
@@ -19,6 +20,12 @@ namespace ir {
 const schedules::TargetFacts& target_facts_for(const std::string& target);
 
 void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log);
+
+// Whether a database entry's knobs replace the node's default: a bare knobs object always; a
+// tuner entry (best_ms, default_ms) only where its best beat the default it was timed against.
+// An entry whose search kept the default holds that default's knobs, and a later effnetc whose
+// default differs must not be pinned to the old one.
+bool tuned_knobs_apply(std::optional<double> best_ms, std::optional<double> default_ms);
 
 // What a tuned entry is keyed by, equal for nodes that compute the same shapes the same way:
 // `conv2d [96,56,56]->[24,56,56] k1 s1 g1 act=none residual=0 in_scale=0`.

@@ -257,7 +257,8 @@ std::vector<std::string> used_entries(const ir::Graph& g, const TuningDb& db) {
   for (const auto& n : g.nodes) {
     if (n.op == "input") continue;
     std::string key = ir::tuning_key(g, n);
-    if (db.entries.count(key)) used.insert(key);
+    auto e = db.entries.find(key);
+    if (e != db.entries.end() && ir::tuned_knobs_apply(e->second.best_ms, e->second.default_ms)) used.insert(key);
   }
   return {used.begin(), used.end()};
 }

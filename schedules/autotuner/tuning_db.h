@@ -60,7 +60,7 @@ void write_db_atomic(const std::string& path, const TuningDb& db);
 // several keeps a complete entry over an incomplete one, then the lower best_ms.
 TuningDb merge_dbs(const std::vector<std::string>& paths);
 
-// The entries the graph's nodes use (their tuning keys), sorted.
+// The entries the graph's nodes use (their tuning keys; ir::tuned_knobs_apply), sorted.
 std::vector<std::string> used_entries(const ir::Graph& g, const TuningDb& db);
 
 }  // namespace autotuner

@@ -27,19 +27,19 @@ std::string net(int out) {
 }  // namespace
 
 TEST_CASE("block_weights: a 1x1 conv's weights in blocks of its default AVX-512 tile, other convs untouched") {
-  // 96 channels, 6-pixel rows: the default AVX-512 register tile is 32 channels x 6 pixels.
+  // 96 channels, 6-pixel rows: the default AVX-512 register tile is 48 channels x 6 pixels.
   auto r = block(net(96), "x86-avx512");
-  CHECK(r.text.find("weight_block=32} params(weight=\"e.weight#b32\":[3,1,1,8,32], bias=\"e.bias\":[96])") !=
+  CHECK(r.text.find("weight_block=48} params(weight=\"e.weight#b48\":[2,1,1,8,48], bias=\"e.bias\":[96])") !=
         std::string::npos);
   CHECK(r.text.find("params(weight=\"d.weight\":[3,3,1,96])") != std::string::npos);  // depthwise: as it was
   REQUIRE(r.log.size() == 1);
-  CHECK(r.log[0] == "block_weights: %1 conv2d weight hwio -> 3 blocks of 32 output channels");
+  CHECK(r.log[0] == "block_weights: %1 conv2d weight hwio -> 2 blocks of 48 output channels");
 }
 
 TEST_CASE("block_weights: the vector width where the tile does not divide the channels") {
-  // 48 channels: tile 32 leaves a partial block, so blocks of one 16-lane vector
-  auto r = block(net(48), "x86-avx512");
-  CHECK(r.text.find("weight_block=16} params(weight=\"e.weight#b16\":[3,1,1,8,16]") != std::string::npos);
+  // 80 channels: tile 48 leaves a partial block, so blocks of one 16-lane vector
+  auto r = block(net(80), "x86-avx512");
+  CHECK(r.text.find("weight_block=16} params(weight=\"e.weight#b16\":[5,1,1,8,16]") != std::string::npos);
 }
 
 TEST_CASE("block_weights leaves one-block convs, blocked convs and CUDA targets alone") {

@@ -92,6 +92,43 @@ TEST_CASE("choose_tiling takes a tuned entry for every node with its key, and le
   CHECK(log.lines.back().find(": 1 node(s) from the tuned database") != std::string::npos);
 }
 
+TEST_CASE("choose_tiling leaves a node to its current default where the tuner's search kept the default") {
+  ir::Graph g = fused_b0();
+  std::string won, kept;
+  for (const auto& n : g.nodes) {
+    if (n.get_str("name", "") == "features.2.1.block.3.0") won = ir::tuning_key(g, n);
+    if (n.get_str("name", "") == "features.2.1.block.0.0") kept = ir::tuning_key(g, n);
+  }
+  REQUIRE(!won.empty());
+  REQUIRE(!kept.empty());
+  // Tuner entries: `won` beat its default, `kept` holds the knobs of an older default.
+  TempFile db(R"({"target": "x86-avx512", "entries": {")" + won +
+              R"(": {"knobs": {"tile_channels": 24, "tile_pixels": 5}, "best_ms": 0.5, "default_ms": 0.6}, ")" + kept +
+              R"(": {"knobs": {"tile_channels": 16, "tile_pixels": 5}, "best_ms": 0.7, "default_ms": 0.7}}})");
+  ir::PassLog log;
+  ir::choose_tiling(g, "x86-64-linux-avx512", db.path, log);
+  const auto& facts = schedules::target_facts("x86-avx512");
+  int seen = 0;
+  for (const auto& n : g.nodes) {
+    if (n.op == "input") continue;
+    schedules::ScheduleParams s = schedules::node_schedule(g, n, facts);
+    if (ir::tuning_key(g, n) == won) {
+      seen++;
+      CHECK(s.tile_pixels == 5);
+      CHECK(s.tile_pixels != schedules::default_schedule(g, n, facts).tile_pixels);
+    } else if (ir::tuning_key(g, n) == kept) {
+      seen++;
+      CHECK(s == schedules::default_schedule(g, n, facts));
+      CHECK(s.tile_pixels != 5);
+    }
+  }
+  CHECK(seen >= 2);
+  CHECK(log.lines.back().find(": 1 node(s) from the tuned database") != std::string::npos);
+  CHECK(ir::tuned_knobs_apply(std::nullopt, std::nullopt));
+  CHECK(ir::tuned_knobs_apply(0.5, 0.6));
+  CHECK_FALSE(ir::tuned_knobs_apply(0.6, 0.6));
+}
+
 TEST_CASE("choose_tiling errors name the target, the database and the entry") {
   ir::Graph g = fused_b0();
   ir::PassLog log;
