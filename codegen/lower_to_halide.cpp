@@ -53,15 +53,14 @@ bool reads_elementwise(const ir::Node& consumer, int value) {
 }
 
 // Checks every expand_rows > 0 knob (a conv read only by one depthwise conv of the unit and
-// by nothing outside it) and gives that consumer row tasks of expand_rows rows; returns consumer -> producer.
+// by nothing outside it) and gives that consumer row tasks of expand_rows rows (1: a band of the
+// rows per the kernel's band count); returns consumer -> producer.
 std::map<int, int> strip_fusions(const ir::Graph& g, const Unit& u, UnitSchedule& params) {
   std::map<int, int> producer_of;
   std::set<int> outputs(u.outputs.begin(), u.outputs.end());
   for (int id : u.nodes) {
     int rows = params.at(id).expand_rows;
     if (rows == 0) continue;
-    if (rows == 1)
-      throw ir::UserError("node %" + std::to_string(id) + ": schedule knob expand_rows=1: a strip needs 2 rows or more");
     const ir::Node& n = g.node(id);
     std::vector<int> consumers = g.consumers(id);
     bool ok = n.op == "conv2d" && n.get_int("groups") == 1 && !outputs.count(id) && consumers.size() == 1;
@@ -73,7 +72,7 @@ std::map<int, int> strip_fusions(const ir::Graph& g, const Unit& u, UnitSchedule
     if (!ok)
       throw ir::UserError("node %" + std::to_string(id) + ": schedule knob expand_rows=" + std::to_string(rows) +
                           " needs a conv2d read only by one depthwise conv2d of its unit");
-    params.at(consumers[0]).parallel_rows = rows;
+    if (rows > 1) params.at(consumers[0]).parallel_rows = rows;
     params.at(consumers[0]).channel_outer = 0;  // the strip slides down the rows of a row task
     producer_of[consumers[0]] = id;
   }
@@ -86,11 +85,18 @@ std::vector<Halide::Argument> LoweredUnit::args() const {
   std::vector<Halide::Argument> a;
   for (const auto& p : inputs) a.push_back(p);
   for (const auto& p : weights) a.push_back(p);
+  if (bands) a.push_back(*bands);
   return a;
 }
 
+bool uses_bands(const UnitSchedule& schedule) {
+  for (const auto& [id, s] : schedule)
+    if (s.expand_rows == 1) return true;
+  return false;
+}
+
 LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& schedule,
-                       const schedules::TargetFacts& facts) {
+                       const schedules::TargetFacts& facts, bool bands_arg) {
   const bool cuda = facts.isa == "cuda";
   LoweredUnit lu;
   std::map<int, Value> values;
@@ -114,6 +120,10 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
   }
   std::set<int> inside(u.nodes.begin(), u.nodes.end()), outputs(u.outputs.begin(), u.outputs.end());
   UnitSchedule params = schedule;
+  if (bands_arg || uses_bands(schedule)) {
+    lu.bands = Halide::Param<int>("bands");
+    lu.bands->set(1);
+  }
   std::map<int, int> strip_producer = strip_fusions(g, u, params);  // consumer id -> producer id
   std::map<int, OpFuncs> deferred;                                  // producers waiting for their consumer
   for (int id : u.nodes) {
@@ -133,11 +143,16 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
     }
     bool root = outputs.count(id) != 0;
     for (int c : g.consumers(id)) root = root || (inside.count(c) && !reads_elementwise(g.node(c), id));
+    auto p = strip_producer.find(id);
+    Halide::Expr task_rows;  // a band of the rows: ceil(rows / bands)
+    if (p != strip_producer.end() && params.at(p->second).expand_rows == 1) {
+      Halide::Expr b = Halide::max(*lu.bands, 1);
+      task_rows = (int(n.shape[1]) + b - 1) / b;
+    }
     if (cuda)
       schedules::cuda::schedule_node(f, n.shape, s->second, root);
     else
-      schedules::x86::schedule_node(f, n.shape, s->second, root);
-    auto p = strip_producer.find(id);
+      schedules::x86::schedule_node(f, n.shape, s->second, root, task_rows);
     if (p != strip_producer.end())
       schedules::x86::schedule_conv_in_consumer_strips(deferred.at(p->second), g.node(p->second).shape,
                                                        params.at(p->second), f.out);

@@ -85,6 +85,18 @@ void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, co
   }
 }
 
+// Strip fusion by default (expand_rows = 1: a band of rows per thread, one per sample in lanes):
+// a conv read only by a depthwise conv of its block whose output exceeds half the L3, so two
+// lanes' tensors do not both stay there and the depthwise conv reads it back from memory. b7 on
+// 1 thread, perf samples of expand + depthwise, stored whole vs fused (Zen 5, 32 MB L3): 150²x288
+// (26 MB) 0.75x, 300²x192 stride 2 (69 MB) 0.97x, 75²x480 (11 MB) and 38²x960/1344 (6-8 MB)
+// 0.98-1.01x; b0's 112²x96 (4.8 MB) made b0 1.01-1.02x the time.
+bool strip_fuses(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts) {
+  std::vector<int> consumers = g.consumers(n.id);
+  return facts.l3_bytes > 0 && ir::numel(n.shape) * 4 > facts.l3_bytes / 2 && !n.has("ref") &&
+         consumers.size() == 1 && g.node(consumers[0]).op == "conv2d" && is_depthwise(g, g.node(consumers[0]));
+}
+
 // Pixels per step of a depthwise conv with the taps outside: each tap costs about u + 1 loads
 // (u inputs and one weight) for u FMAs, and a row of `width` takes ceil(width / u) steps (the last
 // one shifted inwards, recomputing pixels), so the u in 4..8 with the fewest loads per row, the
@@ -166,8 +178,9 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
   // Rows per parallel task: one (rows are fused with the batch first), measured as the best
   // split for B0's 16 blocks on 2 threads (3.67 ms, HALIDE14_NOTES §1, Zen 5).
   s.parallel_rows = 1;
-  // Expanded tensors at compute_root: the schedule HALIDE14_NOTES §1/§5 measured (B0 blocks
-  // 6.1 ms on 1 thread); strip fusion is for the tuner to try.
+  // Expanded tensors at compute_root (HALIDE14_NOTES §1/§5: B0 blocks 6.1 ms on 1 thread),
+  // except large ones (strip_fuses) of 1x1 convs whose weights are fewer than their input's
+  // values (else each strip re-reads them: b7's 384->2304 at 19² ran 7x slower).
   s.expand_rows = 0;
   // Depthwise: 4 output pixels unrolled took 112²x96 k3 from 381 to 211 µs (HALIDE14_NOTES §5).
   s.dw_unroll = 4;
@@ -179,6 +192,7 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     const ir::Dims& in = g.node(n.inputs[0]).shape;
     int64_t k = n.get_int("kernel", 1), weights = n.shape[0] * in[0] * k * k / n.get_int("groups", 1);
     s.channel_outer = weights > ir::numel(in) ? 1 : 0;
+    if (k == 1 && weights < ir::numel(in) && strip_fuses(g, n, facts)) s.expand_rows = 1;
   } else if (n.op == "conv2d") {  // depthwise
     // Parallel tasks: rows, unless there are fewer than 16 (7x7: 4:3 on two threads); then
     // channel tiles of about 1/24 of the channels.

@@ -2,6 +2,7 @@
 
 #include "codegen/aot/task_pool_text.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -106,6 +107,7 @@ struct @LIB@ {
   halide_buffer_t weight_views[WEIGHT_VIEW_COUNT > 0 ? WEIGHT_VIEW_COUNT : 1];
   struct @LIB@ **lanes; /* more handles on the same weights, one per extra pool thread */
   int lane_count;
+  int in_lanes; /* its kernels run on one thread: a lane handle, or the handle during run_lanes */
 };
 
 static int forced_isa = -1; /* index into ISA_NAMES, -1: auto */
@@ -448,6 +450,7 @@ static void add_lanes(@LIB@ *m) {
     @LIB@ *l = (@LIB@ *)calloc(1, sizeof *l);
     if (!l) return;
     l->magic = MAGIC;
+    l->in_lanes = 1;
     pthread_mutex_init(&l->arena_lock, NULL);
     l->arena_worst_case = m->arena_worst_case;
     l->isa = m->isa;
@@ -544,7 +547,9 @@ static int run_lanes(@LIB@ *m, const float *input, int count, float *output) {
   struct lane_job j = {m, input, output, count};
   atomic_init(&j.next, 0);
   for (int i = 0; i < m->lane_count; i++) m->lanes[i]->error[0] = 0;
+  m->in_lanes = 1;
   int rc = pool_par_for(m, lane_task, 0, m->lane_count + 1, (uint8_t *)&j);
+  m->in_lanes = 0;
   if (!rc) return @UPPER@_OK;
   for (int i = 0; i < m->lane_count && !m->error[0]; i++) memcpy(m->error, m->lanes[i]->error, sizeof m->error);
   if (!m->error[0]) set_error(m->error, "run: a kernel failed with Halide error %d", rc);
@@ -666,6 +671,7 @@ std::string glue_run_kernels(const LibraryPlan& p, bool dispatch) {
     s += "  if ((rc = " + (dispatch ? "KERNEL" + k + "[m->isa]" : p.lib + "_k" + k + "_" + p.isas.at(0)) + "(m";
     for (int v : c.inputs) s += ", &m->values[" + std::to_string(v) + "]";
     for (int w : c.weights) s += ", &m->weight_views[" + std::to_string(w) + "]";
+    if (c.bands) s += ", band_count(m)";
     for (int v : c.outputs) s += ", &m->values[" + std::to_string(v) + "]";
     s += "))) return rc;\n  arena_kernel_done(m);\n";
   }
@@ -686,11 +692,15 @@ std::string emit_glue_c(const LibraryPlan& p) {
   s += glue_plan_tables(p);
 
   // Per-kernel dispatch tables, one entry per ISA, typed like the kernel headers.
-  std::vector<size_t> arity(size_t(p.kernels), 0);
-  for (const auto& c : p.calls) arity[size_t(c.kernel)] = c.inputs.size() + c.weights.size() + c.outputs.size();
+  std::vector<const PlannedCall*> first(size_t(p.kernels), nullptr);
+  for (const auto& c : p.calls)
+    if (!first[size_t(c.kernel)]) first[size_t(c.kernel)] = &c;
   for (int k = 0; k < p.kernels; k++) {
+    const PlannedCall& c = *first[size_t(k)];
     std::string params = "const void *";
-    for (size_t i = 0; i < arity[size_t(k)]; i++) params += ", struct halide_buffer_t *";
+    for (size_t i = 0; i < c.inputs.size() + c.weights.size(); i++) params += ", struct halide_buffer_t *";
+    if (c.bands) params += ", int32_t";
+    for (size_t i = 0; i < c.outputs.size(); i++) params += ", struct halide_buffer_t *";
     s += "static int (*const KERNEL" + std::to_string(k) + "[ISA_COUNT])(" + params + ") = {";
     for (size_t i = 0; i < p.isas.size(); i++)
       s += (i ? ", " : "") + p.lib + "_k" + std::to_string(k) + "_" + p.isas[i];
@@ -698,6 +708,11 @@ std::string emit_glue_c(const LibraryPlan& p) {
   }
   s += fill("\nstruct @LIB@;\nstatic int run_kernels(struct @LIB@ *m);\n", p);
   s += fill(kGlueX86Struct, p) + glue_shared_c(p) + "\n" + kTaskPoolC + fill(kGlueX86, p);
+  if (std::any_of(p.calls.begin(), p.calls.end(), [](const PlannedCall& c) { return c.bands; }))
+    s += fill("\n/* The band count of strip-fused kernels (docs/codegen.md): one band of rows per pool thread,\n"
+              " * or one per sample where the handle's kernels run on one thread (lanes). */\n"
+              "static int32_t band_count(const @LIB@ *m) { return m->in_lanes ? 1 : pool.threads; }\n",
+              p);
   return s + glue_run_kernels(p, true);
 }
 

@@ -22,6 +22,7 @@ struct PlannedCall {
   int kernel = 0;
   std::vector<int> inputs, outputs;  // indices into LibraryPlan::values
   std::vector<int> weights;          // indices into LibraryPlan::weight_views
+  bool bands = false;                // the kernel takes a band count after its weights (strip fusion)
 };
 
 struct WeightView {

@@ -99,6 +99,7 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
     const codegen::Unit& u = *rq.unit;
     codegen::LoweredUnit lu =
         rq.adams2019 ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, rq.schedule, *rq.facts);
+    if (lu.bands) lu.bands->set(rq.threads);  // a band per thread, as a library at batch 1
     // Halide allocates (64-B aligned, as the weights' host alignment requires); the child exits after.
     std::vector<Halide::Buffer<float>> keep;
     for (size_t i = 0; i < u.inputs.size(); i++) {

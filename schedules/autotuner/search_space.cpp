@@ -43,7 +43,7 @@ const KnobRow kKnobSpace[] = {
     {"tile_pixels", &SP::tile_pixels, &F::tiled_conv, {1, 2, 4, 6, 7, 8, 10, 12, 14, 16}, &F::width},
     {"dw_taps_outer", &SP::dw_taps_outer, &F::depthwise, {0, 1}, &F::unlimited},
     {"dw_unroll", &SP::dw_unroll, &F::depthwise, {1, 2, 4, 6, 7, 8}, &F::width},
-    {"expand_rows", &SP::expand_rows, &F::feeds_depthwise, {0, 2, 4, 8}, &F::rows},
+    {"expand_rows", &SP::expand_rows, &F::feeds_depthwise, {0, 1, 2, 4, 8}, &F::rows},
     {"parallel_rows", &SP::parallel_rows, &F::row_tasks, {1, 2, 4, 8}, &F::rows},
     {"channel_outer", &SP::channel_outer, &F::conv, {0, 1}, &F::unlimited},
 };

@@ -36,9 +36,11 @@ const Var kTask("task"), kTaskRow("yi");
 // on one core from kernel to kernel. (Fused rows x batch tasks made y = task % rows, which kept
 // the zero-padding checks of the top and bottom rows in every load of a padded conv: Halide
 // partitions border and interior rows only when y is a loop variable.)
-void parallel_rows(Func f, const ScheduleParams& s, int64_t rows) {
+// `task_rows`, where defined, is the rows per task instead of parallel_rows.
+void parallel_rows(Func f, const ScheduleParams& s, int64_t rows, const Halide::Expr& task_rows = Halide::Expr()) {
   const codegen::Vars& v = codegen::vars();
-  f.split(v.y, kTask, kTaskRow, fit(s.parallel_rows, rows)).reorder(kTaskRow, v.n, kTask).parallel(kTask);
+  Halide::Expr factor = task_rows.defined() ? task_rows : Halide::Expr(fit(s.parallel_rows, rows));
+  f.split(v.y, kTask, kTaskRow, factor).reorder(kTaskRow, v.n, kTask).parallel(kTask);
 }
 
 // A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (the classifier, a pixel
@@ -187,7 +189,8 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   f.acc.update().split(v.c, v.c, cv, t.vector).reorder(order).vectorize(cv).unroll(v.c).unroll(v.x);
 }
 
-void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s) {
+void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s,
+                        const Halide::Expr& task_rows) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), ci("ci"), xo("xo"), xi("xi");
   int u = fit(s.dw_unroll, shape[2]);
@@ -203,7 +206,7 @@ void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const Schedul
         .parallel(kTask);
   } else {
     f.out.split(v.c, co, ci, t.vector).split(v.x, xo, xi, u).reorder(ci, xi, co, xo, v.y, v.n);
-    parallel_rows(f.out, s, shape[1]);
+    parallel_rows(f.out, s, shape[1], task_rows);
   }
   f.out.vectorize(ci).unroll(xi);
   // The accumulators of one channel vector x u pixels, in registers.
@@ -231,7 +234,8 @@ void schedule_conv_in_consumer_strips(const codegen::OpFuncs& f, const ir::Dims&
   schedule_tiled_conv(f, shape, s, &consumer);
 }
 
-void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root) {
+void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root,
+                   const Halide::Expr& task_rows) {
   switch (f.kind) {
     case OpKind::Elementwise:
       if (root) schedule_elementwise(f, shape, s);
@@ -241,7 +245,7 @@ void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const Sched
       schedule_tiled_conv(f, shape, s);
       return;
     case OpKind::ConvDepthwise:
-      schedule_depthwise(f, shape, s);
+      schedule_depthwise(f, shape, s, task_rows);
       return;
     case OpKind::Pool:
       schedule_pixel_sum(f.acc, f.r, shape[0], s);

@@ -9,12 +9,16 @@
 
 namespace schedules::x86 {
 
-void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root);
+// `task_rows`, where defined, replaces parallel_rows as the rows of one parallel task of a
+// depthwise conv (strip fusion's band: an Expr of the kernel's band-count argument).
+void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root,
+                   const Halide::Expr& task_rows = Halide::Expr());
 
-// Strip fusion (knob expand_rows >= 2): the conv `f` is computed inside each parallel task (per sample) of
-// its only consumer, a depthwise conv scheduled by schedule_node with parallel_rows =
-// expand_rows, one row at a time as the consumer's rows need them (a sliding window: only the
-// kernel's halo is computed twice, at task edges); the expanded tensor never goes to memory whole.
+// Strip fusion (knob expand_rows >= 1): the conv `f` is computed inside each parallel task (per
+// sample) of its only consumer, a depthwise conv scheduled by schedule_node with tasks of
+// expand_rows rows (1: one band per thread, the band count a kernel argument), one row at a
+// time as the consumer's rows need them (a sliding window: only the kernel's halo is computed
+// twice, at task edges); the expanded tensor never goes to memory whole.
 void schedule_conv_in_consumer_strips(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s,
                                       const Halide::Func& consumer);
 

@@ -51,7 +51,7 @@ bool host_supports(const schedules::TargetFacts& facts) {
 }
 
 ir::Tensor run_jit(const ir::Graph& graph, const ir::WeightMap& w, const ir::Tensor& input,
-                   const schedules::TargetFacts& facts) {
+                   const schedules::TargetFacts& facts, int bands) {
   ir::Graph g = graph;
   std::vector<float> packed = ir::pack_weights(g, w);
   std::unique_ptr<float, decltype(&std::free)> blob(
@@ -64,6 +64,7 @@ ir::Tensor run_jit(const ir::Graph& graph, const ir::WeightMap& w, const ir::Ten
     if (n.op == "input") storage[n.id] = input.data;
   for (const auto& u : codegen::split_units(g)) {
     codegen::LoweredUnit lu = codegen::lower_unit(g, u, codegen::unit_schedule(g, u, facts, true), facts);
+    if (lu.bands) lu.bands->set(bands);
     std::vector<Halide::Buffer<float>> keep;
     for (size_t i = 0; i < u.inputs.size(); i++) {
       const ir::Node& n = g.node(u.inputs[i]);

@@ -10,8 +10,9 @@
 namespace codegen_test {
 
 // `input` is [B, C, H, W] NCHW like the oracle's; returns graph output 0 as [B, ...].
+// `bands`: the band count of kernels that take one (strip fusion with expand_rows = 1).
 ir::Tensor run_jit(const ir::Graph& g, const ir::WeightMap& w, const ir::Tensor& input,
-                   const schedules::TargetFacts& facts);
+                   const schedules::TargetFacts& facts, int bands = 1);
 
 // True when this CPU runs code for `facts` (AVX-512 / AVX2 checks through Halide's host target).
 bool host_supports(const schedules::TargetFacts& facts);

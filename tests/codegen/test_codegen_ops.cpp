@@ -120,6 +120,39 @@ std::string label(const std::string& op, const Shape& s) {
   return op + " " + s.label + " [" + std::to_string(s.c) + "," + std::to_string(s.h) + "," + std::to_string(s.w) + "]";
 }
 
+// b0 at 64x64 through the whole pass pipeline for the host's best x86 facts, with the oracle's
+// output on the unfused graph: for tests that change schedule knobs and run it by JIT.
+struct FusedB0 {
+  ir::Graph g;
+  ir::WeightMap w;
+  ir::Tensor input, ref;
+  const schedules::TargetFacts* facts;
+};
+
+FusedB0 fused_b0_64(uint64_t weight_seed, uint64_t input_seed) {
+  frontend::Spec spec = *frontend::builtin_spec("b0");
+  spec.resolution = 64;
+  FusedB0 f;
+  f.g = frontend::build_graph(spec);
+  f.w = frontend::random_weights(f.g, weight_seed);
+  f.input = random_input(f.g, 2, input_seed);
+  f.ref = oracle::run_graph(f.g, f.w, f.input, 2).at(0);
+  f.facts = &schedules::target_facts(
+      codegen_test::host_supports(schedules::target_facts("x86-avx512")) ? "x86-avx512" : "x86-avx2");
+  ir::PipelineOptions options;
+  options.target = f.facts->name;
+  ir::run_pipeline(f.g, &f.w, options);
+  return f;
+}
+
+// The expand convs: a conv read only by a depthwise conv of its block.
+bool feeds_depthwise(const ir::Graph& g, const ir::Node& n) {
+  std::vector<int> consumers = g.consumers(n.id);
+  const ir::Node* c = consumers.size() == 1 ? &g.node(consumers[0]) : nullptr;
+  return n.op == "conv2d" && n.get_int("groups") == 1 && !n.has("ref") && c && c->op == "conv2d" &&
+         c->get_int("groups") > 1;
+}
+
 }  // namespace
 
 TEST_CASE("conv2d 1x1 oihw + bias + swish, from NHWC") {
@@ -300,34 +333,38 @@ TEST_CASE("whole unfused b0 graph from build_graph (batch_norm, dropout, SE as p
 }
 
 TEST_CASE("fused b0 at 64x64 with every schedule-placement knob flipped (strip fusion, channel tiles outer)") {
-  frontend::Spec spec = *frontend::builtin_spec("b0");
-  spec.resolution = 64;
-  const ir::Graph original = frontend::build_graph(spec);
-  const ir::WeightMap original_weights = frontend::random_weights(original, 5);
-  ir::Tensor input = random_input(original, 2, 3);
-  ir::Tensor ref = oracle::run_graph(original, original_weights, input, 2).at(0);
-  const auto& facts = schedules::target_facts(
-      codegen_test::host_supports(schedules::target_facts("x86-avx512")) ? "x86-avx512" : "x86-avx2");
-  ir::Graph g = original;
-  ir::WeightMap w = original_weights;
-  ir::PipelineOptions options;
-  options.target = facts.name;
-  ir::run_pipeline(g, &w, options);
+  FusedB0 f = fused_b0_64(5, 3);
   int strips = 0;
-  for (auto& n : g.nodes) {
+  for (auto& n : f.g.nodes) {
     if (n.op != "conv2d") continue;
     n.set("sched.channel_outer", int64_t(1 - n.get_int("sched.channel_outer", 0)));
-    std::vector<int> consumers = g.consumers(n.id);
-    const ir::Node* c = consumers.size() == 1 ? &g.node(consumers[0]) : nullptr;
-    if (n.get_int("groups") == 1 && !n.has("ref") && c && c->op == "conv2d" && c->get_int("groups") > 1) {
+    if (feeds_depthwise(f.g, n)) {
       n.set("sched.expand_rows", int64_t(3));
       strips++;
     }
   }
   REQUIRE(strips == 15);  // every block but the first (expand ratio 1) has an expand conv
-  codegen_test::Error e = codegen_test::compare(codegen_test::run_jit(g, w, input, facts), ref, 1e-3, 1e-3);
-  std::printf("%-66s %-12s max-abs %.3g  normalised %.3g\n", "b0 fused, knobs flipped, at 64x64", facts.name.c_str(),
+  codegen_test::Error e = codegen_test::compare(codegen_test::run_jit(f.g, f.w, f.input, *f.facts), f.ref, 1e-3, 1e-3);
+  std::printf("%-66s %-12s max-abs %.3g  normalised %.3g\n", "b0 fused, knobs flipped, at 64x64", f.facts->name.c_str(),
               e.max_abs, e.max_abs / std::max(e.max_ref, 1e-30));
   CHECK(e.within_tolerance);
   CHECK(e.max_abs <= 1e-4);
+}
+
+TEST_CASE("fused b0 at 64x64 with strips of one band per thread (expand_rows = 1), 1 to 3 bands") {
+  FusedB0 f = fused_b0_64(6, 4);
+  int strips = 0;
+  for (auto& n : f.g.nodes)
+    if (feeds_depthwise(f.g, n)) {
+      n.set("sched.expand_rows", int64_t(1));
+      strips++;
+    }
+  REQUIRE(strips == 15);
+  for (int bands : {1, 2, 3}) {  // 3: bands of uneven rows (32 rows: 11, 11, 10; 2 rows: 1, 1, none)
+    codegen_test::Error e =
+        codegen_test::compare(codegen_test::run_jit(f.g, f.w, f.input, *f.facts, bands), f.ref, 1e-3, 1e-3);
+    INFO(bands << " bands: max-abs " << e.max_abs);
+    CHECK(e.within_tolerance);
+    CHECK(e.max_abs <= 1e-4);
+  }
 }

@@ -4,7 +4,9 @@
 // lane per thread), and at 2 threads again with EFFNETC_ARENA_WORST_CASE=1; its logits must
 // match the oracle on the unfused graph within |y-ref| <= 1e-3 + 1e-3|ref| with the same top-1.
 // The app also checks API misuse, batch chunking and two threads. A second build covers
-// --no-fusion with --external-weights.
+// --no-fusion with --external-weights, a third strip fusion in every block (expand_rows = 1
+// from a tuned database: kernels that take the band count, one band per sample in lanes and
+// one per thread for batch 1, which the app compares).
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
@@ -13,7 +15,11 @@
 
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
+#include "ir/passes/choose_tiling.h"
+#include "ir/pipeline.h"
 #include "oracle/executor.h"
+#include "schedules/autotuner/host_info.h"
+#include "schedules/autotuner/tuning_db.h"
 #include "schedules/target_facts.h"
 #include "tests/codegen/jit_runner.h"
 
@@ -122,3 +128,39 @@ TEST_CASE("b0 --no-fusion, AVX2 only, external weights") {
              "/other.weights bs=1 seek=64 conv=notrunc status=none") == 0);
   CHECK(sh(dir + "/app_smoke " + dir + "/unused.bin 1 " + dir + "/other.weights") != 0);
 }
+
+TEST_CASE("b0 with strip fusion in every block (a database of expand_rows = 1), AVX-512") {
+  const auto& facts = schedules::target_facts("x86-avx512");
+  if (!codegen_test::host_supports(facts)) {
+    std::printf("[SKIP] strip fusion build: this CPU lacks avx512\n");
+    return;
+  }
+  ir::Graph g = frontend::build_graph(*frontend::builtin_spec("b0"));
+  ir::PipelineOptions o;
+  o.disabled = {"choose_tiling"};
+  ir::run_pipeline(g, nullptr, o);
+  autotuner::TuningDb db;
+  db.id = {facts.name, autotuner::cpu_model(), 2};
+  for (const auto& n : g.nodes) {
+    std::vector<int> consumers = g.consumers(n.id);
+    if (n.op != "conv2d" || n.get_int("groups") != 1 || n.has("ref") || consumers.size() != 1 ||
+        g.node(consumers[0]).get_int("groups", 1) == 1)
+      continue;
+    autotuner::DbEntry e;
+    e.knobs = {{"expand_rows", 1}};
+    e.best_ms = 0.5;  // below default_ms, so compile applies it (ir::tuned_knobs_apply)
+    e.default_ms = 1.0;
+    db.entries[ir::tuning_key(g, n)] = e;
+  }
+  REQUIRE(db.entries.size() >= 5);  // distinct expand keys of b0's 15 expand convs
+  std::string dir = kWork + "/b0_strips";
+  REQUIRE(sh("rm -rf " + dir + " && mkdir -p " + dir) == 0);
+  autotuner::write_db_atomic(dir + "/strips.json", db);
+  REQUIRE(sh(std::string(EFFNETC_BIN) + " compile b0 --random-weights 1 --target x86-64-linux-avx512 --db " + dir +
+             "/strips.json -o " + dir + "/lib") == 0);
+  std::ifstream manifest(dir + "/lib/manifest.json");
+  std::string text((std::istreambuf_iterator<char>(manifest)), std::istreambuf_iterator<char>());
+  REQUIRE(text.find("\"used\": true") != std::string::npos);
+  run_app_and_compare(dir + "/lib", {"avx512"}, "");
+}
+

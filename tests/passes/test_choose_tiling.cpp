@@ -11,9 +11,9 @@
 
 namespace {
 
-// B0 after every pass but choose_tiling.
-ir::Graph fused_b0() {
-  ir::Graph g = frontend::build_graph(*frontend::builtin_spec("b0"));
+// A variant after every pass but choose_tiling.
+ir::Graph fused(const std::string& variant) {
+  ir::Graph g = frontend::build_graph(*frontend::builtin_spec(variant));
   ir::PipelineOptions o;
   o.disabled = {"choose_tiling"};
   ir::run_pipeline(g, nullptr, o);
@@ -41,7 +41,7 @@ TEST_CASE("choose_tiling writes the target's default schedule on every node but 
                                                         {"cuda", "cuda"},
                                                         {"x86-baseline", "x86-baseline"}}) {
     INFO(target);
-    ir::Graph g = fused_b0();
+    ir::Graph g = fused("b0");
     ir::PassLog log;
     ir::choose_tiling(g, target, "", log);
     const schedules::TargetFacts& facts = schedules::target_facts(facts_name);
@@ -54,8 +54,29 @@ TEST_CASE("choose_tiling writes the target's default schedule on every node but 
   }
 }
 
+TEST_CASE("default strip fusion: expand convs above half the L3 into their depthwise conv, on x86 only") {
+  for (const auto& [variant, expect] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"b0", {}},
+           {"b7", {"[192,300,300]", "[288,150,150]", "[288,150,150]", "[288,150,150]", "[288,150,150]",
+                   "[288,150,150]", "[288,150,150]", "[288,150,150]"}}}) {
+    INFO(variant);
+    ir::Graph g = fused(variant);
+    std::vector<std::string> strips;
+    for (const auto& n : g.nodes) {
+      if (n.op == "input") continue;
+      auto s = schedules::default_schedule(g, n, schedules::target_facts("x86-avx512"));
+      CHECK(s.expand_rows == schedules::default_schedule(g, n, schedules::target_facts("x86-avx2")).expand_rows);
+      CHECK(schedules::default_schedule(g, n, schedules::target_facts("cuda")).expand_rows == 0);
+      CHECK(s.expand_rows <= 1);
+      if (s.expand_rows) strips.push_back(ir::dims_str(n.shape));
+    }
+    // 288x150x150 floats = 25.9 MB > 16 MB; b7's 480x75x75 (10.8 MB) and b0's 96x112x112 stay whole.
+    CHECK(strips == expect);
+  }
+}
+
 TEST_CASE("choose_tiling takes a tuned entry for every node with its key, and leaves tiled nodes alone") {
-  ir::Graph g = fused_b0();
+  ir::Graph g = fused("b0");
   const ir::Node* project = nullptr;
   for (const auto& n : g.nodes)
     if (n.get_str("name", "") == "features.2.1.block.3.0") project = &n;
@@ -93,7 +114,7 @@ TEST_CASE("choose_tiling takes a tuned entry for every node with its key, and le
 }
 
 TEST_CASE("choose_tiling leaves a node to its current default where the tuner's search kept the default") {
-  ir::Graph g = fused_b0();
+  ir::Graph g = fused("b0");
   std::string won, kept;
   for (const auto& n : g.nodes) {
     if (n.get_str("name", "") == "features.2.1.block.3.0") won = ir::tuning_key(g, n);
@@ -130,7 +151,7 @@ TEST_CASE("choose_tiling leaves a node to its current default where the tuner's 
 }
 
 TEST_CASE("choose_tiling errors name the target, the database and the entry") {
-  ir::Graph g = fused_b0();
+  ir::Graph g = fused("b0");
   ir::PassLog log;
   CHECK_THROWS_WITH(ir::choose_tiling(g, "arm64", "", log),
                     Catch::Contains("unknown target 'arm64'") && Catch::Contains("x86-64-linux-avx2"));
