@@ -24,7 +24,9 @@ void block_weights(Graph& g, WeightMap* w, const std::string& target, PassLog& l
   for (auto& n : g.nodes) {
     if (n.op != "conv2d" || n.get_str("weight_layout", "oihw") != "hwio" || n.has("weight_block")) continue;
     if (n.get_int("kernel") != 1 || n.get_int("groups") != 1) continue;
-    const schedules::ScheduleParams s = schedules::default_schedule(g, n, facts);
+    // The tile the node's schedule runs: choose_tiling's sched.* attrs (a tuned entry's), else the
+    // default. Blocks of the default 48 under a tuned 32-channel tile made b0's tuned library 1.2x slower.
+    const schedules::ScheduleParams s = schedules::node_schedule(g, n, facts);
     const int64_t out = n.get_int("out");
     int64_t block = out % s.tile_channels ? s.vector_width : s.tile_channels;  // a tile spans whole blocks
     if (block >= out || out % block) continue;

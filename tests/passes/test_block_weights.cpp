@@ -36,6 +36,18 @@ TEST_CASE("block_weights: a 1x1 conv's weights in blocks of its default AVX-512 
   CHECK(r.log[0] == "block_weights: %1 conv2d weight hwio -> 2 blocks of 48 output channels");
 }
 
+TEST_CASE("block_weights: blocks of the tile the node's schedule uses (a tuned entry's), not the default") {
+  // 96 channels: the default tile is 48, a tuned entry's sched.* attrs say 32.
+  std::string text = net(96);
+  const std::string conv = "act=\"swish\", layout=\"nhwc\"";
+  REQUIRE(text.find(conv) != std::string::npos);
+  text.replace(text.find(conv), conv.size(), conv + ", sched.tile_channels=32");
+  auto r = block(text, "x86-avx512");
+  CHECK(r.text.find("weight_block=32") != std::string::npos);
+  REQUIRE(r.log.size() == 1);
+  CHECK(r.log[0] == "block_weights: %1 conv2d weight hwio -> 3 blocks of 32 output channels");
+}
+
 TEST_CASE("block_weights: the vector width where the tile does not divide the channels") {
   // 80 channels: tile 48 leaves a partial block, so blocks of one 16-lane vector
   auto r = block(net(80), "x86-avx512");
