@@ -62,7 +62,7 @@ int channel_vector_width(int64_t channels, int lanes) {
 // 87 % of AVX-512 peak, HALIDE14_NOTES §5): at least half the pixels the registers allow, and
 // at most two register widths of channels with 16 registers (AVX2 tiles of 4 x 3 were 15 %
 // slower than 2 x 6), three with 32: 48 x 8-9 tiles on 48 to 240 channels made b0 0.97-0.98x
-// the time (1 thread and batch 8) and b7 0.98x (its 150² 288->48 projection 0.83x its perf
+// the time (1 thread and batch 8) and b7 0.98-1.01x (its 150² 288->48 projection 0.83x its perf
 // samples, 1 x 15 before), where four (64 x 5-7 on 192 to 2304 channels) were 0.99x on both.
 void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
   const int regs_per_vector = (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;

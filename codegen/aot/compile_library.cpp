@@ -129,7 +129,8 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     }
     PlannedCall call;
     call.kernel = it->second;
-    for (const auto& s : schedules[u]) call.bands = call.bands || uses_bands(s);
+    // the same for every unit of a kernel (its signature holds all ISAs' schedules)
+    call.bands = std::any_of(schedules[u].begin(), schedules[u].end(), uses_bands);
     for (int id : units[u].inputs) call.inputs.push_back(value(id));
     for (int id : units[u].outputs) call.outputs.push_back(value(id));
     for (const auto& p : units[u].weights) {
@@ -184,9 +185,8 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     for (size_t i = 0; i < facts.size(); i++) {
       auto t0 = Clock::now();
       std::string base = "k" + std::to_string(k) + "_" + facts[i]->isa;
-      const std::vector<UnitSchedule>& per_isa = schedules[size_t(representative[size_t(k)])];
-      bool bands = std::any_of(per_isa.begin(), per_isa.end(), uses_bands);
-      LoweredUnit lu = lower_unit(g, u, per_isa[i], *facts[i], bands);
+      LoweredUnit lu = lower_unit(g, u, schedules[size_t(representative[size_t(k)])][i], *facts[i],
+                                  plan.calls[size_t(representative[size_t(k)])].bands);
       Halide::Target target = Halide::Target(facts[i]->halide_target)
                                   .with_feature(Halide::Target::NoRuntime)
                                   .with_feature(Halide::Target::UserContext);

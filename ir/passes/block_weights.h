@@ -4,8 +4,8 @@
 // tuned entry's tile where one applies, else the default), or its vector width where the tile
 // does not divide O. The tuner's candidates are timed on the default tile's blocks (its graph
 // has no tuned attrs), so a candidate tile other than the default is timed on a layout that
-// does not fit it: pessimistic, never wrong. A tile's weights are then one contiguous run (or one per vector):
-// with plain hwio its I rows sit O floats apart, and for b0's 1152-channel convs (4.6 KB apart)
+// does not fit it: pessimistic, never wrong. A tile's weights are then one contiguous run (or
+// one per vector): with plain hwio its I rows sit O floats apart, and for b0's 1152-channel convs (4.6 KB apart)
 // they fell into 16 of the 64 L1 sets and were re-read from L2 for every pixel block. Nodes
 // whose O is not a multiple of B, or is B, or that are already blocked are left alone, and so
 // are CUDA targets. Semantics never change.

@@ -27,6 +27,10 @@ const schedules::TargetFacts& target_facts_for(const std::string& target) {
   throw UserError("unknown target '" + target + "' (known: " + known + ")");
 }
 
+bool tuned_knobs_apply(std::optional<double> best_ms, std::optional<double> default_ms) {
+  return !best_ms || !default_ms || *best_ms < *default_ms;
+}
+
 namespace {
 
 using Database = std::map<std::string, nlohmann::json>;  // tuning_key -> knobs
@@ -60,14 +64,6 @@ Database read_database(const std::string& path, const schedules::TargetFacts& fa
   }
   return db;
 }
-
-}  // namespace
-
-bool tuned_knobs_apply(std::optional<double> best_ms, std::optional<double> default_ms) {
-  return !best_ms || !default_ms || *best_ms < *default_ms;
-}
-
-namespace {
 
 std::string flag(const Node& n, const char* key) { return std::string(key) + "=" + std::to_string(n.get_int(key, 0)); }
 

@@ -1,6 +1,7 @@
 // choose_tiling: writes every non-input node's `sched.*` attrs — schedules::default_schedule
 // for the target's facts, overridden by a tuned database entry whose key (tuning_key) matches
-// the node, unless the tuner's search for that entry kept the default (tuned_knobs_apply). Rewrites nothing else and leaves nodes that already carry sched.* attrs alone.
+// the node, unless the tuner's search for that entry kept the default (tuned_knobs_apply).
+// Rewrites nothing else and leaves nodes that already carry sched.* attrs alone.
 // Runs after choose_layout (defaults depend on the final, fused node). Database:
 // {"target": "x86-avx512", "entries": {"<tuning_key>": {"tile_channels": 24, ...}, ...}}.
 #pragma once
