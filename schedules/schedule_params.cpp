@@ -64,23 +64,37 @@ int channel_vector_width(int64_t channels, int lanes) {
 // slower than 2 x 6), three with 32: 48 x 8-9 tiles on 48 to 240 channels made b0 0.97-0.98x
 // the time (1 thread and batch 8) and b7 0.98-1.01x (its 150² 288->48 projection 0.83x its perf
 // samples, 1 x 15 before), where four (64 x 5-7 on 192 to 2304 channels) were 0.99x on both.
-void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
+struct TileCost {
+  int pixels = 0;
+  double cost = 0;
+};
+
+// The cheapest pixel count for a tile of m vectors of channels, and its cost.
+TileCost tile_pixels_for(const ScheduleParams& s, int m, int64_t channels, int64_t width, const TargetFacts& facts) {
   const int regs_per_vector = (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;
   const int acc_regs = std::max(1, facts.vector_registers - 4);
+  const int vectors = m * regs_per_vector;
+  const int tx_max = std::max(1, std::min<int>(acc_regs / vectors, 16));
+  TileCost best;
+  for (int tx = std::min<int>((tx_max + 1) / 2, int(width)); tx <= std::min<int64_t>(tx_max, width); tx++) {
+    double tiles = double((channels + m * s.vector_width - 1) / (m * s.vector_width)) * double((width + tx - 1) / tx);
+    double cost = tiles * (std::max(vectors * tx, vectors + tx) / 2.0 + 1.0);
+    if (best.pixels == 0 || cost <= best.cost) best = {tx, cost};
+  }
+  return best;
+}
+
+void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
+  const int regs_per_vector = (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;
   const int max_regs = facts.vector_registers >= 32 ? 3 : 2;
   double best = 0;
   for (int m = 1; m <= std::max(1, max_regs / regs_per_vector); m++) {
     if (m > 1 && int64_t(m) * s.vector_width > channels) break;
-    int vectors = m * regs_per_vector;
-    int tx_max = std::max(1, std::min<int>(acc_regs / vectors, 16));
-    for (int tx = std::min<int>((tx_max + 1) / 2, int(width)); tx <= std::min<int64_t>(tx_max, width); tx++) {
-      double tiles = double((channels + m * s.vector_width - 1) / (m * s.vector_width)) * double((width + tx - 1) / tx);
-      double cost = tiles * (std::max(vectors * tx, vectors + tx) / 2.0 + 1.0);
-      if (best == 0 || cost <= best) {
-        best = cost;
-        s.tile_channels = m * s.vector_width;
-        s.tile_pixels = tx;
-      }
+    TileCost t = tile_pixels_for(s, m, channels, width, facts);
+    if (best == 0 || t.cost <= best) {
+      best = t.cost;
+      s.tile_channels = m * s.vector_width;
+      s.tile_pixels = t.pixels;
     }
   }
 }
@@ -211,6 +225,12 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     s.tile_channels = s.vector_width;
     s.tile_pixels = 1;
   }
+  return s;
+}
+
+ScheduleParams with_register_tile(ScheduleParams s, int vectors, const ir::Node& n, const TargetFacts& facts) {
+  s.tile_channels = vectors * s.vector_width;
+  s.tile_pixels = tile_pixels_for(s, vectors, n.shape[0], n.shape[2], facts).pixels;
   return s;
 }
 

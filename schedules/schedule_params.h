@@ -44,5 +44,9 @@ bool has_schedule_attrs(const ir::Node& n);
 ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts);
 // default_schedule overridden by the node's sched.* attrs (each checked as in schedule_from_json).
 ScheduleParams node_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts);
+// `s` with a register tile of `vectors` vectors of output channels for conv `n` and the pixel
+// count the default's cost model picks for that many (the tuner's tile candidates: default
+// tiles keep at most 3 vectors, and changing the channels alone keeps pixels that may spill).
+ScheduleParams with_register_tile(ScheduleParams s, int vectors, const ir::Node& n, const TargetFacts& facts);
 
 }  // namespace schedules

@@ -8,37 +8,59 @@
 namespace ir {
 namespace {
 
-// [I, O] (hwio of a 1x1 conv) -> [O/B, I, B], stored with shape `shape`
-Tensor blocked(const Tensor& t, int64_t in, int64_t out, int64_t block, const Dims& shape) {
-  Tensor b{shape, std::vector<float>(t.data.size())};
-  for (int64_t i = 0; i < in; i++)
-    for (int64_t o = 0; o < out; o++) b.data[size_t(((o / block) * in + i) * block + o % block)] = t.data[size_t(i * out + o)];
-  return b;
+Param& weight_param(Node& n) {
+  for (auto& q : n.params)
+    if (q.role == "weight") return q;
+  throw InternalError(describe(n) + ": conv2d without a weight");
 }
 
 }  // namespace
+
+void block_hwio(const float* io, float* blocked, int64_t in, int64_t out, int64_t block) {
+  for (int64_t i = 0; i < in; i++)
+    for (int64_t o = 0; o < out; o++) blocked[((o / block) * in + i) * block + o % block] = io[i * out + o];
+}
+
+bool blockable(const Node& n) {
+  return n.op == "conv2d" && n.get_str("weight_layout", "oihw") == "hwio" && n.get_int("kernel") == 1 &&
+         n.get_int("groups") == 1;
+}
+
+int64_t weight_block_for(const Node& n, const schedules::ScheduleParams& s) {
+  const int64_t out = n.get_int("out");
+  int64_t block = out % s.tile_channels ? s.vector_width : s.tile_channels;  // a tile spans whole blocks
+  return block >= out || out % block ? 0 : block;
+}
+
+void set_weight_block(Node& n, const schedules::ScheduleParams& s) {
+  Param& p = weight_param(n);
+  const int64_t in = n.has("weight_block") ? p.shape[3] : p.shape[2];
+  if (int64_t block = weight_block_for(n, s))
+    n.set("weight_block", block);
+  else
+    n.erase("weight_block");
+  p.shape = conv_weight_shape(n, in);
+}
 
 void block_weights(Graph& g, WeightMap* w, const std::string& target, PassLog& log) {
   const schedules::TargetFacts& facts = target_facts_for(target);
   if (facts.isa == "cuda") return;
   for (auto& n : g.nodes) {
-    if (n.op != "conv2d" || n.get_str("weight_layout", "oihw") != "hwio" || n.has("weight_block")) continue;
-    if (n.get_int("kernel") != 1 || n.get_int("groups") != 1) continue;
+    if (!blockable(n) || n.has("weight_block")) continue;
     // The tile the node's schedule runs: choose_tiling's sched.* attrs (a tuned entry's), else the
     // default. Blocks of the default 48 under a tuned 32-channel tile made b0's tuned library 1.2x slower.
-    const schedules::ScheduleParams s = schedules::node_schedule(g, n, facts);
-    const int64_t out = n.get_int("out");
-    int64_t block = out % s.tile_channels ? s.vector_width : s.tile_channels;  // a tile spans whole blocks
-    if (block >= out || out % block) continue;
-    Param* p = nullptr;
-    for (auto& q : n.params)
-      if (q.role == "weight") p = &q;
-    if (!p) throw InternalError(describe(n) + ": conv2d without a weight");
-    const int64_t in = p->shape[2];
+    const int64_t block = weight_block_for(n, schedules::node_schedule(g, n, facts));
+    if (!block) continue;
+    Param& p = weight_param(n);
+    const int64_t in = p.shape[2], out = n.get_int("out");
     n.set("weight_block", block);
     const Dims shape = conv_weight_shape(n, in);
-    replace_tensor(g, w, *p, "#b" + std::to_string(block), shape,
-                   [&](const Tensor& t) { return blocked(t, in, out, block, shape); });
+    replace_tensor(g, w, p, "#b" + std::to_string(block), shape,
+                   [&](const Tensor& t) {
+                     Tensor b{shape, std::vector<float>(t.data.size())};
+                     block_hwio(t.data.data(), b.data.data(), in, out, block);
+                     return b;
+                   });
     log.add("block_weights", describe(n) + " weight hwio -> " + std::to_string(out / block) + " blocks of " +
                                  std::to_string(block) + " output channels");
   }

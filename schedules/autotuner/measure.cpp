@@ -15,6 +15,7 @@
 
 #include "codegen/aot/task_pool.h"
 #include "codegen/lower_to_halide.h"
+#include "ir/passes/block_weights.h"
 #include "schedules/autotuner/adams2019.h"
 
 namespace autotuner {
@@ -49,6 +50,25 @@ std::vector<halide_dimension_t> dims_of(const ir::Node& n) {
   int c = int(s[0]), h = int(s[1]), w = int(s[2]);
   bool nchw = codegen::value_layout(n) == "nchw";
   return {{0, c, nchw ? h * w : 1, 0}, {0, w, nchw ? 1 : c, 0}, {0, h, nchw ? w : c * w, 0}, {0, 1, c * h * w, 0}};
+}
+
+// Fixed random weights for Param `p` of unit `u`, scaled by 1/sqrt(fan-in): the same logical
+// tensor for every candidate, so blocked 1x1 weights are drawn in hwio order and then laid out
+// in the blocks the candidate's graph gives their conv.
+void fill_weight(const ir::Graph& g, const codegen::Unit& u, const ir::Param& p, uint64_t seed, float* data) {
+  const size_t count = size_t(ir::numel(p.shape));
+  int64_t outs = p.shape.size() == 5 ? p.shape.front() * p.shape.back() : p.shape.back();  // blocked hwio
+  const float scale = float(1.0 / std::sqrt(double(std::max<int64_t>(1, int64_t(count) / outs))));
+  for (int id : u.nodes) {
+    const ir::Node& n = g.node(id);
+    const ir::Param* w = n.param("weight");
+    if (!w || w->name != p.name || !n.has("weight_block") || !ir::blockable(n)) continue;
+    std::vector<float> io(count);
+    fill_random(io.data(), count, seed, scale);
+    ir::block_hwio(io.data(), data, int64_t(count) / outs, outs, n.get_int("weight_block"));
+    return;
+  }
+  fill_random(data, count, seed, scale);
 }
 
 struct ChildResult {
@@ -95,7 +115,7 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
       int null = ::open("/dev/null", O_WRONLY);
       if (null >= 0) ::dup2(null, 2), ::close(null);
     }
-    const ir::Graph& g = *rq.graph;
+    const ir::Graph g = rq.adams2019 ? *rq.graph : candidate_graph(*rq.graph, rq.schedule);
     const codegen::Unit& u = *rq.unit;
     codegen::LoweredUnit lu =
         rq.adams2019 ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, rq.schedule, *rq.facts);
@@ -112,11 +132,8 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
       lu.inputs[i].set(b);
     }
     for (size_t i = 0; i < u.weights.size(); i++) {
-      const ir::Param& p = u.weights[i];
-      Halide::Buffer<float> b(int(ir::numel(p.shape)));
-      int64_t outs = p.shape.size() == 5 ? p.shape.front() * p.shape.back() : p.shape.back();  // blocked hwio
-      int64_t fan_in = std::max<int64_t>(1, ir::numel(p.shape) / outs);
-      fill_random(b.data(), size_t(b.number_of_elements()), 2000 + i, float(1.0 / std::sqrt(double(fan_in))));
+      Halide::Buffer<float> b(int(ir::numel(u.weights[i].shape)));
+      fill_weight(g, u, u.weights[i], 2000 + i, b.data());
       keep.push_back(b);
       lu.weights[i].set(b);
     }
@@ -201,6 +218,13 @@ bool read_until(int fd, std::vector<char>& bytes, Clock::time_point deadline) {
 }
 
 }  // namespace
+
+ir::Graph candidate_graph(const ir::Graph& graph, const codegen::UnitSchedule& schedule) {
+  ir::Graph g = graph;
+  for (const auto& [id, s] : schedule)
+    if (ir::blockable(g.node(id))) ir::set_weight_block(g.node(id), s);
+  return g;
+}
 
 Measurement measure(const MeasureRequest& rq) {
   Measurement m;

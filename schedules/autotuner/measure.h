@@ -43,4 +43,11 @@ struct Measurement {
 
 Measurement measure(const MeasureRequest& request);
 
+// The graph a candidate is lowered and timed with: `graph` with the 1x1 convs of `schedule`
+// blocked for their tiles (ir::set_weight_block), as a library compiled with that schedule
+// would block them. Timed on the default tile's blocks, a 32-channel tile read 48-channel
+// blocks and lost to the default by layout alone. The weights are drawn per logical tensor,
+// so every candidate computes with the same ones.
+ir::Graph candidate_graph(const ir::Graph& graph, const codegen::UnitSchedule& schedule);
+
 }  // namespace autotuner

@@ -17,7 +17,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using schedules::ScheduleParams;
 
-constexpr double kMinGain = 0.01;  // a candidate must beat the best by 1 % (timing noise) to win
+constexpr double kMinGain = 0.01;
+constexpr int kMaxTileVectors = 4;  // register tiles tried whole: 1..4 vectors of channels  // a candidate must beat the best by 1 % (timing noise) to win
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -86,8 +87,16 @@ class KeyTuner {
         note(std::string("previous entry not usable: ") + err.what());
       }
     }
-    // Greedy coordinate descent: sweep the knobs until a sweep changes nothing.
-    bool out_of_time = false, out_of_trials = false, improved = true;
+    // Greedy coordinate descent: sweep the knobs until a sweep changes nothing. Then, once,
+    // register tiles of 1 to 4 vectors of channels, each with the pixels that suit it (a sweep
+    // changes one knob at a time, so it tries a wider tile with a narrower one's pixels, which
+    // may spill), and sweep again if one of them won.
+    bool out_of_time = false, out_of_trials = false, improved = true, tiles_tried = !has_knob("tile_pixels");
+    auto must_stop = [&]() {
+      if (e.trials - (previous ? previous->trials : 0) >= o_.max_trials) out_of_trials = true;
+      if (Clock::now() >= key_end || Clock::now() >= budget_end_) out_of_time = true;
+      return out_of_time || out_of_trials;
+    };
     while (improved && !out_of_time && !out_of_trials) {
       improved = false;
       size_t knobs = search_space(g_, node_, best_).size();
@@ -96,11 +105,18 @@ class KeyTuner {
         for (int v : knob.values) {
           ScheduleParams c = with_knob(best_, knob, v);
           if (tried_.count(schedules::schedule_str(c))) continue;
-          if (e.trials - (previous ? previous->trials : 0) >= o_.max_trials) out_of_trials = true;
-          if (Clock::now() >= key_end || Clock::now() >= budget_end_) out_of_time = true;
-          if (out_of_time || out_of_trials) break;
+          if (must_stop()) break;
           improved = try_candidate(c, e) || improved;
         }
+      }
+      if (improved || tiles_tried) continue;
+      tiles_tried = true;
+      const ScheduleParams from = best_;
+      for (int m = 1; m <= kMaxTileVectors && int64_t(m - 1) * from.vector_width < node_.shape[0]; m++) {
+        ScheduleParams c = schedules::with_register_tile(from, m, node_, facts_);
+        if (tried_.count(schedules::schedule_str(c))) continue;
+        if (must_stop()) break;
+        improved = try_candidate(c, e) || improved;
       }
     }
     bool confirmed = confirm(defaults, e);
@@ -181,6 +197,12 @@ class KeyTuner {
     best_ = c;
     note("trial " + std::to_string(e.trials) + ": " + ms_str(m.ms) + " [" + name + "] new best");
     return true;
+  }
+
+  bool has_knob(const std::string& name) const {
+    for (const auto& k : search_space(g_, node_, best_))
+      if (k.name == name) return true;
+    return false;
   }
 
   void note(const std::string& line) {

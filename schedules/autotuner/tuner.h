@@ -1,7 +1,8 @@
 // The tuning loop: heaviest keys (TuneTask::weight) first, each measures the default schedule
 // of the key's unit (the reference output and default time), then refines the node's knobs by
 // greedy coordinate descent over search_space (each knob's candidates with the others fixed,
-// sweeps until none improves by 1 %), within --trials and a weight share of the budget left.
+// sweeps until none improves by 1 %; then whole register tiles of 1-4 channel vectors and, if
+// one won, more sweeps), within --trials and a weight share of the budget left.
 // After every key the database is rewritten atomically, so a kill loses at most that key;
 // with `resume` keys whose entry is complete are skipped and incomplete ones continue.
 #pragma once

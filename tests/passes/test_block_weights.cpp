@@ -2,7 +2,9 @@
 // values agree before and after), and the nodes and targets it must leave alone.
 #include <catch2/catch.hpp>
 
+#include "ir/parser.h"
 #include "ir/passes/block_weights.h"
+#include "schedules/target_facts.h"
 #include "tests/passes/pass_test_util.h"
 
 namespace {
@@ -62,4 +64,35 @@ TEST_CASE("block_weights leaves one-block convs, blocked convs and CUDA targets 
   CHECK(block(once.text, "x86-avx512").log.empty());
   // AVX2 tiles are narrower: 96 channels in tiles of 16 (2 x 8 lanes)
   CHECK(block(net(96), "x86-64-linux-avx2").text.find("weight_block=16}") != std::string::npos);
+}
+
+TEST_CASE("set_weight_block re-lays a blocked conv for another tile without touching its data") {
+  // the tuner's candidates: 96 channels blocked by the default 48, then timed under other tiles
+  ir::Graph g = ir::parse_graph(block(net(96), "x86-avx512").text, "test");
+  ir::Node& conv = g.node(1);
+  REQUIRE(ir::blockable(conv));
+  CHECK_FALSE(ir::blockable(g.node(2)));  // depthwise
+  schedules::ScheduleParams s = schedules::default_schedule(g, conv, schedules::target_facts("x86-avx512"));
+  s.tile_channels = 32;
+  ir::set_weight_block(conv, s);
+  CHECK(conv.get_int("weight_block") == 32);
+  CHECK(conv.param("weight")->shape == ir::Dims{3, 1, 1, 8, 32});
+  s.tile_channels = 64;  // does not divide 96: blocks of one vector
+  ir::set_weight_block(conv, s);
+  CHECK(conv.get_int("weight_block") == 16);
+  CHECK(conv.param("weight")->shape == ir::Dims{6, 1, 1, 8, 16});
+  s.vector_width = s.tile_channels = 96;  // a single block: plain hwio
+  ir::set_weight_block(conv, s);
+  CHECK_FALSE(conv.has("weight_block"));
+  CHECK(conv.param("weight")->shape == ir::Dims{1, 1, 8, 96});
+  CHECK(conv.param("weight")->name == "e.weight#b48");  // the same floats, only the layout differs
+}
+
+TEST_CASE("block_hwio puts output channel o of input i at block o/B, row i, lane o%B") {
+  const int64_t in = 3, out = 4, b = 2;
+  std::vector<float> io(in * out), blocked(in * out);
+  for (int64_t i = 0; i < in; i++)
+    for (int64_t o = 0; o < out; o++) io[size_t(i * out + o)] = float(10 * i + o);
+  ir::block_hwio(io.data(), blocked.data(), in, out, b);
+  CHECK(blocked == std::vector<float>{0, 1, 10, 11, 20, 21, 2, 3, 12, 13, 22, 23});
 }

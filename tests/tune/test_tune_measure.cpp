@@ -68,6 +68,15 @@ TEST_CASE("a measurement returns the output, and a candidate is compared with it
   CHECK(m.ok);
   CHECK(m.output.empty());
   CHECK(m.max_abs_error <= 1e-4);
+  // The candidate's tile (32) is timed on weights in its own blocks: the head conv's default
+  // AVX2 tile of 16 blocked them by 16, the candidate's graph holds them unblocked, and both
+  // computed the same values above (the weights are drawn per logical tensor).
+  const ir::Node& head = rq.graph->node(t.node);
+  REQUIRE(head.get_int("weight_block", 0) == 16);
+  CHECK_FALSE(candidate_graph(*rq.graph, rq.schedule).node(t.node).has("weight_block"));
+  codegen::UnitSchedule narrow = rq.schedule;
+  narrow[t.node].tile_channels = 16;
+  CHECK(candidate_graph(*rq.graph, narrow).node(t.node).get_int("weight_block") == 16);
 
   SECTION("a crash") {
     rq.hook = [](const codegen::UnitSchedule&, std::vector<float>&) { ::raise(SIGSEGV); };
@@ -178,4 +187,31 @@ TEST_CASE("a winner is confirmed against the default, interleaved, before it is 
       CHECK(*e.best_ms == Approx(1.0));
     }
   }
+}
+
+// After the descent settles, whole register tiles are tried with the pixels that suit them:
+// here 4 vectors of channels, which the descent cannot reach (it would change the channels with
+// the default's pixels). Times rewritten: that tile 0.5 ms, everything else 1 ms.
+TEST_CASE("the tuner tries whole register tiles after the descent settles") {
+  Fixture f;
+  TuneOptions o = fresh_db_options("tiles", 64);
+  std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]")};
+  const ir::Graph& g = f.w.graphs[tasks[0].graph];
+  const ir::Node& head = g.node(tasks[0].node);
+  schedules::ScheduleParams d = schedules::default_schedule(g, head, facts());
+  schedules::ScheduleParams wide = schedules::with_register_tile(d, 4, head, facts());
+  REQUIRE(wide.tile_channels == 4 * d.vector_width);
+  REQUIRE(wide.tile_pixels != d.tile_pixels);
+  int wide_runs = 0;
+  o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
+    ms = s == wide ? (wide_runs++, 0.5) : 1.0;
+  };
+  tune(f.w, tasks, facts(), o);
+  DbLoad l = load_db(o.db_path, nullptr);
+  REQUIRE(l.status == DbStatus::ok);
+  const DbEntry& e = l.db.entries.at(tasks[0].key);
+  CHECK(e.complete);
+  CHECK(wide_runs == 4);  // the trial, then three in the confirmation
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") == wide);
+  CHECK(*e.best_ms == Approx(0.5));
 }
