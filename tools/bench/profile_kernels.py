@@ -30,30 +30,47 @@ import run_benchmarks as rb  # noqa: E402  (prepare_variant, fma_peak, run, json
 GROUP_IGNORED_ATTRS = ("name", "ref")
 
 
+def describe_node(n, shapes):
+    """(kind, description, MACs) of one node."""
+    attrs, ins = n["attrs"], [shapes[i] for i in n["inputs"]]
+    if n["op"] == "conv2d":
+        k, g, cin = attrs["kernel"], attrs["groups"], ins[0][0]
+        co, h, w = n["shape"]
+        kind = (f"depthwise {k}x{k}" if g > 1 else "expand 1x1" if k == 1 and attrs.get("act") == "swish"
+                else "project 1x1" if k == 1 else f"conv {k}x{k}")
+        desc = f"{cin}x{ins[0][1]}x{ins[0][2]} -> {co}x{h}x{w}" + (f" s{attrs['stride']}" if attrs["stride"] > 1 else "")
+        return kind, desc, co * h * w * k * k * cin // g
+    if n["op"] == "dense":
+        return n["op"], f"{ins[0][0]} -> {n['shape'][0]}", ins[0][0] * n["shape"][0]
+    return n["op"], "x".join(str(d) for d in (ins[0] if ins else n["shape"])), 0
+
+
 def node_groups(graph):
     """Nodes keyed by what kernels share (op, input shapes, attributes but names, shape), in graph order;
-    each group: kind, description, MACs of all its nodes, node ids."""
+    each group: kind, description, MACs of all its nodes, node ids. A conv strip-fused into its
+    depthwise consumer (sched.expand_rows > 0) runs inside the consumer's loop, so its samples are
+    the consumer's: the pair is one row (kind "expand 1x1 + depthwise kxk"), with both nodes' MACs."""
     shapes = {n["id"]: n["shape"] for n in graph["nodes"]}
+    fused_into = {}  # consumer id -> the strip-fused producer node
+    for n in graph["nodes"]:
+        if n["op"] == "conv2d" and n["attrs"].get("sched.expand_rows", 0) > 0:
+            consumers = [c["id"] for c in graph["nodes"] if n["id"] in c["inputs"]]
+            if len(consumers) == 1:
+                fused_into[consumers[0]] = n
+    fused = {p["id"] for p in fused_into.values()}
     groups = collections.OrderedDict()
     for n in graph["nodes"]:
-        attrs = {k: v for k, v in n["attrs"].items() if k not in GROUP_IGNORED_ATTRS}
-        ins = [shapes[i] for i in n["inputs"]]
-        key = json.dumps([n["op"], ins, attrs, n["shape"]], sort_keys=True)
-        kind, macs = n["op"], 0
-        if n["op"] == "conv2d":
-            k, g, cin = attrs["kernel"], attrs["groups"], ins[0][0]
-            co, h, w = n["shape"]
-            macs = co * h * w * k * k * cin // g
-            kind = (f"depthwise {k}x{k}" if g > 1 else "expand 1x1" if k == 1 and attrs.get("act") == "swish"
-                    else "project 1x1" if k == 1 else f"conv {k}x{k}")
-            desc = f"{cin}x{ins[0][1]}x{ins[0][2]} -> {co}x{h}x{w}" + (f" s{attrs['stride']}" if attrs["stride"] > 1 else "")
-        elif n["op"] == "dense":
-            macs = ins[0][0] * n["shape"][0]
-            desc = f"{ins[0][0]} -> {n['shape'][0]}"
-        else:
-            desc = "x".join(str(d) for d in (ins[0] if ins else n["shape"]))
+        if n["id"] in fused:
+            continue
+        chain = ([fused_into[n["id"]]] if n["id"] in fused_into else []) + [n]
+        key = json.dumps([[m["op"], [shapes[i] for i in m["inputs"]], m["shape"],
+                           {k: v for k, v in m["attrs"].items() if k not in GROUP_IGNORED_ATTRS}] for m in chain],
+                         sort_keys=True)
+        described = [describe_node(m, shapes) for m in chain]
+        kind = " + ".join(d[0] for d in described)
+        desc = described[0][1] + "".join(" -> " + d[1].split(" -> ", 1)[1] for d in described[1:])
         g = groups.setdefault(key, {"kind": kind, "desc": desc, "macs": 0, "ids": []})
-        g["macs"] += macs
+        g["macs"] += sum(d[2] for d in described)
         g["ids"].append(n["id"])
     return list(groups.values())
 
