@@ -17,8 +17,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using schedules::ScheduleParams;
 
-constexpr double kMinGain = 0.01;
-constexpr int kMaxTileVectors = 4;  // register tiles tried whole: 1..4 vectors of channels  // a candidate must beat the best by 1 % (timing noise) to win
+constexpr double kMinGain = 0.01;   // a candidate must beat the best by 1 % (timing noise) to win
+constexpr int kMaxTileVectors = 4;  // register tiles tried whole: 1..4 vectors of channels
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
