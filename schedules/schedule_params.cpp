@@ -50,6 +50,30 @@ int channel_vector_width(int64_t channels, int lanes) {
   return lanes;
 }
 
+// Registers one vector of s.vector_width lanes takes on `facts`.
+int registers_per_vector(const ScheduleParams& s, const TargetFacts& facts) {
+  return (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;
+}
+
+struct TileCost {
+  int pixels = 0;
+  double cost = 0;
+};
+
+// The cheapest pixel count for a tile of m vectors of channels, and its cost.
+TileCost tile_pixels_for(const ScheduleParams& s, int m, int64_t channels, int64_t width, const TargetFacts& facts) {
+  const int acc_regs = std::max(1, facts.vector_registers - 4);
+  const int vectors = m * registers_per_vector(s, facts);
+  const int tx_max = std::max(1, std::min<int>(acc_regs / vectors, 16));
+  TileCost best;
+  for (int tx = std::min<int>((tx_max + 1) / 2, int(width)); tx <= std::min<int64_t>(tx_max, width); tx++) {
+    double tiles = double((channels + m * s.vector_width - 1) / (m * s.vector_width)) * double((width + tx - 1) / tx);
+    double cost = tiles * (std::max(vectors * tx, vectors + tx) / 2.0 + 1.0);
+    if (best.pixels == 0 || cost <= best.cost) best = {tx, cost};
+  }
+  return best;
+}
+
 // Register tile of a conv: tile_channels = m vectors of vector_width, tile_pixels = tx, with
 // m*tx accumulator registers and 4 left for the weight vectors and the broadcast input. Picks
 // the (m, tx) with the fewest estimated cycles over the whole output: tiles that overhang the
@@ -64,28 +88,8 @@ int channel_vector_width(int64_t channels, int lanes) {
 // slower than 2 x 6), three with 32: 48 x 8-9 tiles on 48 to 240 channels made b0 0.97-0.98x
 // the time (1 thread and batch 8) and b7 0.98-1.01x (its 150² 288->48 projection 0.83x its perf
 // samples, 1 x 15 before), where four (64 x 5-7 on 192 to 2304 channels) were 0.99x on both.
-struct TileCost {
-  int pixels = 0;
-  double cost = 0;
-};
-
-// The cheapest pixel count for a tile of m vectors of channels, and its cost.
-TileCost tile_pixels_for(const ScheduleParams& s, int m, int64_t channels, int64_t width, const TargetFacts& facts) {
-  const int regs_per_vector = (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;
-  const int acc_regs = std::max(1, facts.vector_registers - 4);
-  const int vectors = m * regs_per_vector;
-  const int tx_max = std::max(1, std::min<int>(acc_regs / vectors, 16));
-  TileCost best;
-  for (int tx = std::min<int>((tx_max + 1) / 2, int(width)); tx <= std::min<int64_t>(tx_max, width); tx++) {
-    double tiles = double((channels + m * s.vector_width - 1) / (m * s.vector_width)) * double((width + tx - 1) / tx);
-    double cost = tiles * (std::max(vectors * tx, vectors + tx) / 2.0 + 1.0);
-    if (best.pixels == 0 || cost <= best.cost) best = {tx, cost};
-  }
-  return best;
-}
-
 void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
-  const int regs_per_vector = (s.vector_width + facts.vector_lanes - 1) / facts.vector_lanes;
+  const int regs_per_vector = registers_per_vector(s, facts);
   const int max_regs = facts.vector_registers >= 32 ? 3 : 2;
   double best = 0;
   for (int m = 1; m <= std::max(1, max_regs / regs_per_vector); m++) {

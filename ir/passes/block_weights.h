@@ -3,11 +3,11 @@
 // tile the node's schedule uses (schedules::node_schedule: choose_tiling's sched.* attrs, a
 // tuned entry's tile where one applies, else the default), or its vector width where the tile
 // does not divide O. The tuner times each candidate on the blocks of its own tile
-// (set_weight_block on its graph copy). A tile's weights are then one contiguous run (or
-// one per vector): with plain hwio its I rows sit O floats apart, and for b0's 1152-channel convs (4.6 KB apart)
-// they fell into 16 of the 64 L1 sets and were re-read from L2 for every pixel block. Nodes
-// whose O is not a multiple of B, or is B, or that are already blocked are left alone, and so
-// are CUDA targets. Semantics never change.
+// (set_weight_block on its graph copy). A tile's weights are then one contiguous run (or one
+// per vector): with plain hwio its I rows sit O floats apart, and for b0's 1152-channel convs
+// (4.6 KB apart) they fell into 16 of the 64 L1 sets and were re-read from L2 for every pixel
+// block. Nodes whose O is not a multiple of B, or is B, or that are already blocked are left
+// alone, and so are CUDA targets. Semantics never change.
 #pragma once
 
 #include <string>
