@@ -103,17 +103,17 @@ void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, co
   }
 }
 
-// Strip fusion by default (expand_rows = 1: a band of rows per thread, one per sample in lanes):
-// a conv read only by a depthwise conv of its block whose output exceeds a quarter of the L3:
-// each of two lanes (the project machine's two cores) holds the expanded tensor and the
-// depthwise output, so four such tensors would have to stay there for the depthwise conv not
-// to read its input back from memory. Above half the L3, b7 on 1 thread, perf samples of
-// expand + depthwise, stored whole vs fused (Zen 5, 32 MB L3): 150²x288 (26 MB) 0.75x, 300²x192
-// stride 2 (69 MB) 0.97x. Between a quarter and a half (Zen 4 EPYC, 32 MB L3, whole network,
-// interleaved rounds, median ratio): b5's 114²x240 (12.5 MB) 0.970x at batch 8 on 2 threads,
-// 0.967x at batch 1 on 2, 0.957x on 1; b6's 132²x240 (16.7 MB) 0.955x at batch 8; b7's 75²x480
-// (10.8 MB) 0.989x (noise: 0.98-1.01x on Zen 5). Below: b0's 112²x96 (4.8 MB) made b0 1.01-1.02x
-// the time.
+// Strip fusion by default (expand_rows = 1: a band of rows per thread, one per sample in lanes): a
+// conv read only by a depthwise conv of its block whose output exceeds a quarter of the L3: each of
+// two lanes (the project machine's two cores) holds the expanded tensor and the depthwise output,
+// so four such tensors would have to stay there for the depthwise conv not to read its input back
+// from memory. Above half the L3, b7 on 1 thread, perf samples of expand + depthwise, stored whole
+// vs fused (32 MB L3): 150²x288 (26 MB) 0.75x, 300²x192 stride 2 (69 MB) 0.97x. Between a quarter
+// and a half (Zen 4 EPYC, 32 MB L3, whole network, interleaved rounds, median ratio): b5's 114²x240
+// (12.5 MB) 0.970x at batch 8 on 2 threads, 0.967x at batch 1 on 2, 0.957x on 1; b6's 132²x240
+// (16.7 MB) 0.955x at batch 8; b7's 75²x480 (10.8 MB) 0.989x (noise; 0.98-1.01x in an earlier
+// session). Below: b0's 112²x96 (4.8 MB) 1.009x at batch 8 (0.974x on 1 thread, 1.01-1.02x in an
+// earlier session).
 bool strip_fuses(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts) {
   std::vector<int> consumers = g.consumers(n.id);
   return facts.l3_bytes > 0 && ir::numel(n.shape) * 4 > facts.l3_bytes / 4 && !n.has("ref") &&

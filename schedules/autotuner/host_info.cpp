@@ -8,9 +8,9 @@
 namespace autotuner {
 namespace {
 
-// The value of the first "<field> : value" line of /proc/cpuinfo, or "".
-std::string cpuinfo_field(const std::string& field) {
-  std::ifstream in("/proc/cpuinfo");
+// The value of the first "<field> : value" line of `cpuinfo`, or "".
+std::string cpuinfo_field(const std::string& cpuinfo, const std::string& field) {
+  std::istringstream in(cpuinfo);
   std::string line;
   while (std::getline(in, line)) {
     size_t colon = line.find(':');
@@ -24,16 +24,28 @@ std::string cpuinfo_field(const std::string& field) {
   return "";
 }
 
+std::string proc_cpuinfo() {
+  std::ifstream in("/proc/cpuinfo");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
-std::string cpu_model() {
-  std::string m = cpuinfo_field("model name");
-  return m.empty() ? "unknown" : m;
+std::string cpu_model_of(const std::string& cpuinfo) {
+  std::string m = cpuinfo_field(cpuinfo, "model name"), family = cpuinfo_field(cpuinfo, "cpu family"),
+              model = cpuinfo_field(cpuinfo, "model");
+  if (m.empty()) m = "unknown";
+  if (!family.empty() && !model.empty()) m += " (family " + family + ", model " + model + ")";
+  return m;
 }
+
+std::string cpu_model() { return cpu_model_of(proc_cpuinfo()); }
 
 bool host_runs(const schedules::TargetFacts& facts) {
   std::set<std::string> flags;
-  std::istringstream words(cpuinfo_field("flags"));
+  std::istringstream words(cpuinfo_field(proc_cpuinfo(), "flags"));
   for (std::string w; words >> w;) flags.insert(w);
   std::vector<std::string> need;
   if (facts.isa == "avx512") need = {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma", "f16c"};

@@ -9,7 +9,12 @@
 
 namespace autotuner {
 
-std::string cpu_model();  // "AMD EPYC 9R45 ..." ("model name" of /proc/cpuinfo), or "unknown"
+// The CPU a database was measured on: /proc/cpuinfo's "model name" with its family and model
+// numbers, which tell apart CPUs a hypervisor names alike ("AMD EPYC" is a Zen 4, family 25,
+// whose 512-bit FMAs run as two halves, or a Zen 5, family 26, whose do not: tiles tuned on
+// one need not suit the other). "AMD EPYC (family 25, model 17)"; "unknown" without a name.
+std::string cpu_model();
+std::string cpu_model_of(const std::string& cpuinfo);  // the same from the text of a cpuinfo file
 
 // True when the CPU flags cover the ISA of `facts` (avx512: F/CD/BW/DQ/VL; avx2: AVX2/FMA/F16C).
 bool host_runs(const schedules::TargetFacts& facts);

@@ -62,6 +62,17 @@ frontend::Spec tiny_spec() { return frontend::spec_from_json_file(EFFNETC_TUNE_T
 
 }  // namespace
 
+TEST_CASE("the CPU identity carries family and model: a hypervisor names Zen 4 and Zen 5 both \"AMD EPYC\"") {
+  const std::string zen4 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
+                           "model name\t: AMD EPYC\nflags\t\t: fpu avx512f\n";
+  const std::string zen5 = "cpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\n";
+  CHECK(cpu_model_of(zen4) == "AMD EPYC (family 25, model 17)");
+  CHECK(cpu_model_of(zen5) == "AMD EPYC (family 26, model 2)");
+  CHECK(cpu_model_of("model name\t: Some CPU\n") == "Some CPU");
+  CHECK(cpu_model_of("") == "unknown");
+  CHECK(!cpu_model().empty());
+}
+
 TEST_CASE("a database survives a write and a load unchanged") {
   std::string path = scratch("roundtrip.json");
   TuningDb db = sample_db();
