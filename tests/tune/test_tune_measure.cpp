@@ -215,3 +215,39 @@ TEST_CASE("the tuner tries whole register tiles after the descent settles") {
   CHECK(schedules::schedule_from_json(e.knobs, "entry") == wide);
   CHECK(*e.best_ms == Approx(0.5));
 }
+
+// All channels in one tile of half-width vectors: on AVX-512 the tiny spec's 8->24 expand as
+// three 8-lane vectors, which neither the descent (a vector width keeps the tile's vector count)
+// nor the full-width tiles reach. Times rewritten: that tile 0.5 ms, everything else 1 ms.
+TEST_CASE("the tuner tries all channels in half-width vectors where full ones would idle lanes") {
+  const schedules::TargetFacts& avx512 = schedules::target_facts("x86-avx512");
+  if (!host_runs(avx512)) {
+    WARN("[SKIP] this CPU does not run AVX-512 code: half-width tiles untested");
+    return;
+  }
+  Workload w = collect_work({frontend::spec_from_json_file(EFFNETC_TUNE_TINY_SPEC)}, avx512, "");
+  std::vector<TuneTask> tasks;
+  for (const auto& t : w.tasks)
+    if (t.key.rfind("conv2d [8,16,16]->[24,16,16]", 0) == 0) tasks.push_back(t);
+  REQUIRE(tasks.size() == 1);
+  const ir::Graph& g = w.graphs[tasks[0].graph];
+  const ir::Node& expand = g.node(tasks[0].node);
+  schedules::ScheduleParams d = schedules::default_schedule(g, expand, avx512);
+  REQUIRE(d.vector_width == 24);  // one 24-lane vector: a full-width op and a half-idle one
+  schedules::ScheduleParams halves = d;
+  halves.vector_width = 8;
+  halves = schedules::with_register_tile(halves, 3, expand, avx512);
+  REQUIRE(halves.tile_channels == 24);
+  TuneOptions o = fresh_db_options("halves", 64);
+  int half_runs = 0;
+  o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
+    ms = s == halves ? (half_runs++, 0.5) : 1.0;
+  };
+  tune(w, tasks, avx512, o);
+  DbLoad l = load_db(o.db_path, nullptr);
+  REQUIRE(l.status == DbStatus::ok);
+  const DbEntry& e = l.db.entries.at(tasks[0].key);
+  CHECK(e.complete);
+  CHECK(half_runs == 4);  // the trial, then three in the confirmation
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") == halves);
+}
