@@ -88,16 +88,30 @@ class KeyTuner {
         note(std::string("previous entry not usable: ") + err.what());
       }
     }
-    // Greedy coordinate descent: sweep the knobs until a sweep changes nothing. Then, once,
-    // whole register tiles (register_tiles), each with the pixels that suit it (a sweep
-    // changes one knob at a time, so it tries a wider tile with a narrower one's pixels, which
-    // may spill), and sweep again if one of them won.
-    bool out_of_time = false, out_of_trials = false, improved = true, tiles_tried = !has_knob("tile_pixels");
+    // Whole register tiles first (register_tiles, each with the pixels that suit it): a handful
+    // of the likeliest winners, which a descent cut short by its key's time share never reached
+    // on b5's and b6's heaviest keys. Then a greedy coordinate descent from the best: sweep the
+    // knobs until a sweep changes nothing (a sweep changes one knob at a time, so it pairs a
+    // wider tile with a narrower one's pixels, which may spill); if it moved, the tiles of its
+    // best once more, and another descent if one of them won.
+    bool out_of_time = false, out_of_trials = false, improved = true;
     auto must_stop = [&]() {
       if (e.trials - (previous ? previous->trials : 0) >= o_.max_trials) out_of_trials = true;
       if (Clock::now() >= key_end || Clock::now() >= budget_end_) out_of_time = true;
       return out_of_time || out_of_trials;
     };
+    const bool tiled = has_knob("tile_pixels");
+    auto try_tiles = [&]() {
+      bool won = false;
+      for (const ScheduleParams& c : register_tiles(best_)) {
+        if (tried_.count(schedules::schedule_str(c))) continue;
+        if (must_stop()) break;
+        won = try_candidate(c, e) || won;
+      }
+      return won;
+    };
+    if (tiled) try_tiles();
+    ScheduleParams tiles_from = best_;
     while (improved && !out_of_time && !out_of_trials) {
       improved = false;
       size_t knobs = search_space(g_, node_, best_).size();
@@ -110,13 +124,9 @@ class KeyTuner {
           improved = try_candidate(c, e) || improved;
         }
       }
-      if (improved || tiles_tried) continue;
-      tiles_tried = true;
-      for (const ScheduleParams& c : register_tiles(best_)) {
-        if (tried_.count(schedules::schedule_str(c))) continue;
-        if (must_stop()) break;
-        improved = try_candidate(c, e) || improved;
-      }
+      if (improved || !tiled || best_ == tiles_from) continue;
+      tiles_from = best_;
+      improved = try_tiles();
     }
     bool confirmed = confirm(defaults, e);
     e.knobs = schedules::to_json(best_);

@@ -119,17 +119,24 @@ TuneOptions fresh_db_options(const std::string& subdir, int max_trials) {
   return o;
 }
 
+// The tuner's first candidate after a conv's default: its first whole register tile that is not
+// the default (tiles come before the descent, 1 vector of channels first).
+schedules::ScheduleParams first_candidate(const ir::Node& conv, const schedules::ScheduleParams& d) {
+  for (int m = 1;; m++) {
+    schedules::ScheduleParams c = schedules::with_register_tile(d, m, conv, facts());
+    if (!(c == d)) return c;
+  }
+}
+
 TEST_CASE("tune records a failing candidate as failed, keeps going and writes the entry") {
   Fixture f;
   TuneOptions o = fresh_db_options("measure", 4);
-  // The first candidate after the default (the first knob's first other value) crashes.
+  // The first candidate after the default crashes.
   std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]"), f.task("dense")};
   const ir::Graph& g = f.w.graphs[tasks[0].graph];
   const int head = tasks[0].node;
   schedules::ScheduleParams d = schedules::default_schedule(g, g.node(head), facts());
-  KnobChoice first = search_space(g, g.node(head), d).at(0);
-  int other = first.values[0] != d.*first.field ? first.values[0] : first.values[1];
-  schedules::ScheduleParams bad = with_knob(d, first, other);
+  schedules::ScheduleParams bad = first_candidate(g.node(head), d);
   o.child_hook = [head, bad](const codegen::UnitSchedule& s, std::vector<float>&) {
     if (s.at(head) == bad) std::abort();
   };
@@ -161,9 +168,7 @@ TEST_CASE("a winner is confirmed against the default, interleaved, before it is 
     std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]")};
     const ir::Graph& g = f.w.graphs[tasks[0].graph];
     schedules::ScheduleParams d = schedules::default_schedule(g, g.node(tasks[0].node), facts());
-    KnobChoice first = search_space(g, g.node(tasks[0].node), d).at(0);
-    schedules::ScheduleParams candidate =
-        with_knob(d, first, first.values[0] != d.*first.field ? first.values[0] : first.values[1]);
+    schedules::ScheduleParams candidate = first_candidate(g.node(tasks[0].node), d);
     int default_runs = 0;
     o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
       if (s == d)
@@ -189,36 +194,42 @@ TEST_CASE("a winner is confirmed against the default, interleaved, before it is 
   }
 }
 
-// After the descent settles, whole register tiles are tried with the pixels that suit them:
-// here 4 vectors of channels, which the descent cannot reach (it would change the channels with
-// the default's pixels). Times rewritten: that tile 0.5 ms, everything else 1 ms.
-TEST_CASE("the tuner tries whole register tiles after the descent settles") {
+// Tunes `task` alone with times rewritten (`winner` 0.5 ms, everything else 1 ms) and checks
+// that the search reached `winner` and that it kept it through the confirmation.
+void check_tuner_finds(const Workload& w, const TuneTask& task, const schedules::TargetFacts& f,
+                       const schedules::ScheduleParams& winner, const std::string& subdir) {
+  TuneOptions o = fresh_db_options(subdir, 64);
+  int winner_runs = 0;
+  o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
+    ms = s == winner ? (winner_runs++, 0.5) : 1.0;
+  };
+  tune(w, {task}, f, o);
+  DbLoad l = load_db(o.db_path, nullptr);
+  REQUIRE(l.status == DbStatus::ok);
+  const DbEntry& e = l.db.entries.at(task.key);
+  CHECK(e.complete);
+  CHECK(winner_runs == 4);  // the trial, then three in the confirmation
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") == winner);
+  CHECK(*e.best_ms == Approx(0.5));
+}
+
+// Whole register tiles are tried with the pixels that suit them: here 4 vectors of channels,
+// which the descent cannot reach (it would change the channels with the default's pixels).
+TEST_CASE("the tuner tries whole register tiles, which the descent cannot reach") {
   Fixture f;
-  TuneOptions o = fresh_db_options("tiles", 64);
-  std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]")};
-  const ir::Graph& g = f.w.graphs[tasks[0].graph];
-  const ir::Node& head = g.node(tasks[0].node);
+  const TuneTask& task = f.task("conv2d [8,16,16]->[32,16,16]");
+  const ir::Graph& g = f.w.graphs[task.graph];
+  const ir::Node& head = g.node(task.node);
   schedules::ScheduleParams d = schedules::default_schedule(g, head, facts());
   schedules::ScheduleParams wide = schedules::with_register_tile(d, 4, head, facts());
   REQUIRE(wide.tile_channels == 4 * d.vector_width);
   REQUIRE(wide.tile_pixels != d.tile_pixels);
-  int wide_runs = 0;
-  o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
-    ms = s == wide ? (wide_runs++, 0.5) : 1.0;
-  };
-  tune(f.w, tasks, facts(), o);
-  DbLoad l = load_db(o.db_path, nullptr);
-  REQUIRE(l.status == DbStatus::ok);
-  const DbEntry& e = l.db.entries.at(tasks[0].key);
-  CHECK(e.complete);
-  CHECK(wide_runs == 4);  // the trial, then three in the confirmation
-  CHECK(schedules::schedule_from_json(e.knobs, "entry") == wide);
-  CHECK(*e.best_ms == Approx(0.5));
+  check_tuner_finds(f.w, task, facts(), wide, "tiles");
 }
 
 // All channels in one tile of half-width vectors: on AVX-512 the tiny spec's 8->24 expand as
 // three 8-lane vectors, which neither the descent (a vector width keeps the tile's vector count)
-// nor the full-width tiles reach. Times rewritten: that tile 0.5 ms, everything else 1 ms.
+// nor the full-width tiles reach.
 TEST_CASE("the tuner tries all channels in half-width vectors where full ones would idle lanes") {
   const schedules::TargetFacts& avx512 = schedules::target_facts("x86-avx512");
   if (!host_runs(avx512)) {
@@ -238,16 +249,5 @@ TEST_CASE("the tuner tries all channels in half-width vectors where full ones wo
   halves.vector_width = 8;
   halves = schedules::with_register_tile(halves, 3, expand, avx512);
   REQUIRE(halves.tile_channels == 24);
-  TuneOptions o = fresh_db_options("halves", 64);
-  int half_runs = 0;
-  o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
-    ms = s == halves ? (half_runs++, 0.5) : 1.0;
-  };
-  tune(w, tasks, avx512, o);
-  DbLoad l = load_db(o.db_path, nullptr);
-  REQUIRE(l.status == DbStatus::ok);
-  const DbEntry& e = l.db.entries.at(tasks[0].key);
-  CHECK(e.complete);
-  CHECK(half_runs == 4);  // the trial, then three in the confirmation
-  CHECK(schedules::schedule_from_json(e.knobs, "entry") == halves);
+  check_tuner_finds(w, tasks[0], avx512, halves, "halves");
 }
