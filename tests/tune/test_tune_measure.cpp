@@ -29,14 +29,17 @@ const schedules::TargetFacts& facts() {
   return f;
 }
 
+// The task of `w` whose key starts with `key_prefix`.
+const TuneTask& task_with_key(const Workload& w, const std::string& key_prefix) {
+  for (const auto& t : w.tasks)
+    if (t.key.rfind(key_prefix, 0) == 0) return t;
+  throw std::runtime_error("no key " + key_prefix);
+}
+
 // The tiny spec's work: the project conv's key is timed in the block's unit.
 struct Fixture {
   Workload w = collect_work({frontend::spec_from_json_file(EFFNETC_TUNE_TINY_SPEC)}, facts(), "");
-  const TuneTask& task(const std::string& key_prefix) const {
-    for (const auto& t : w.tasks)
-      if (t.key.rfind(key_prefix, 0) == 0) return t;
-    throw std::runtime_error("no key " + key_prefix);
-  }
+  const TuneTask& task(const std::string& key_prefix) const { return task_with_key(w, key_prefix); }
   MeasureRequest request(const TuneTask& t, double seconds) const {
     MeasureRequest rq;
     rq.graph = &w.graphs[t.graph];
@@ -237,17 +240,14 @@ TEST_CASE("the tuner tries all channels in half-width vectors where full ones wo
     return;
   }
   Workload w = collect_work({frontend::spec_from_json_file(EFFNETC_TUNE_TINY_SPEC)}, avx512, "");
-  std::vector<TuneTask> tasks;
-  for (const auto& t : w.tasks)
-    if (t.key.rfind("conv2d [8,16,16]->[24,16,16]", 0) == 0) tasks.push_back(t);
-  REQUIRE(tasks.size() == 1);
-  const ir::Graph& g = w.graphs[tasks[0].graph];
-  const ir::Node& expand = g.node(tasks[0].node);
+  const TuneTask& task = task_with_key(w, "conv2d [8,16,16]->[24,16,16]");
+  const ir::Graph& g = w.graphs[task.graph];
+  const ir::Node& expand = g.node(task.node);
   schedules::ScheduleParams d = schedules::default_schedule(g, expand, avx512);
   REQUIRE(d.vector_width == 24);  // one 24-lane vector: a full-width op and a half-idle one
   schedules::ScheduleParams halves = d;
   halves.vector_width = 8;
   halves = schedules::with_register_tile(halves, 3, expand, avx512);
   REQUIRE(halves.tile_channels == 24);
-  check_tuner_finds(w, tasks[0], avx512, halves, "halves");
+  check_tuner_finds(w, task, avx512, halves, "halves");
 }
