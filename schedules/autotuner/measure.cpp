@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "codegen/aot/task_pool.h"
 #include "codegen/lower_to_halide.h"
@@ -25,8 +26,8 @@ using Clock = std::chrono::steady_clock;
 
 // Timing: runs are repeated in batches of at least kMinBatchMs, then batches are taken until
 // there are kMinSamples of them and kMinTotalMs have passed (at most kMaxSamples); the result
-// is the median batch divided by its runs.
-constexpr double kMinBatchMs = 1.0, kMinTotalMs = 100.0;
+// is the median batch divided by its runs. Paired with a baseline, pairs of batches instead.
+constexpr double kMinBatchMs = 1.0, kMinTotalMs = 100.0, kPairedWarmupMs = 20.0;
 constexpr int kMinSamples = 5, kMaxSamples = 25;
 constexpr double kAtol = 1e-4, kRtol = 1e-4;
 
@@ -73,7 +74,7 @@ void fill_weight(const ir::Graph& g, const codegen::Unit& u, const ir::Param& p,
 
 struct ChildResult {
   int32_t ok = 0;
-  double ms = 0, max_abs_error = 0;
+  double ms = 0, baseline_ms = 0, ratio = 0, max_abs_error = 0;
   uint64_t floats = 0;
   uint32_t message_bytes = 0;
 };
@@ -97,6 +98,108 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
   if (output) write_all(fd, output->data(), output->size() * sizeof(float));
 }
 
+// One schedule of the unit in the child: lowered, JIT-compiled, and given fixed inputs and
+// weights (laid out for this schedule's tiles) and its own output buffers.
+struct Prepared {
+  ir::Graph graph;
+  codegen::LoweredUnit lu;
+  Halide::Target target;
+  std::vector<Halide::Buffer<float>> keep;
+  std::vector<std::vector<float>> out_data;
+  std::vector<Halide::Buffer<>> outs;
+
+  // Wall time of `runs` calls, in ms.
+  double run_ms(int runs) {
+    Halide::Realization realization(outs);
+    auto start = Clock::now();
+    for (int i = 0; i < runs; i++) lu.pipeline.realize(realization, target);
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  }
+  // Calls per timed batch: at least kMinBatchMs of them (the first call has run).
+  int batch_runs() { return std::max(1, int(std::ceil(kMinBatchMs / std::max(run_ms(1), 1e-3)))); }
+};
+
+std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitSchedule& schedule, bool adams) {
+  auto p = std::make_unique<Prepared>();
+  p->graph = adams ? *rq.graph : candidate_graph(*rq.graph, schedule);
+  const ir::Graph& g = p->graph;
+  const codegen::Unit& u = *rq.unit;
+  p->lu = adams ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, schedule, *rq.facts);
+  if (p->lu.bands) p->lu.bands->set(rq.threads);  // a band per thread, as a library at batch 1
+  // Halide allocates (64-B aligned, as the weights' host alignment requires); the child exits after.
+  for (size_t i = 0; i < u.inputs.size(); i++) {
+    const ir::Node& n = g.node(u.inputs[i]);
+    auto d = dims_of(n);
+    Halide::Buffer<float> b(nullptr, int(d.size()), d.data());
+    b.allocate();
+    fill_random(b.data(), size_t(b.number_of_elements()), 1000 + i, 1.0f);
+    p->keep.push_back(b);
+    p->lu.inputs[i].set(b);
+  }
+  for (size_t i = 0; i < u.weights.size(); i++) {
+    Halide::Buffer<float> b(int(ir::numel(u.weights[i].shape)));
+    fill_weight(g, u, u.weights[i], 2000 + i, b.data());
+    p->keep.push_back(b);
+    p->lu.weights[i].set(b);
+  }
+  p->out_data.reserve(u.outputs.size());  // the buffers below point into these vectors
+  for (int id : u.outputs) {
+    const ir::Node& n = g.node(id);
+    p->out_data.emplace_back(size_t(ir::numel(n.shape)), NAN);
+    auto d = dims_of(n);
+    p->outs.emplace_back(Halide::Buffer<float>(p->out_data.back().data(), int(d.size()), d.data()));
+  }
+  p->target = Halide::Target(rq.facts->halide_target);
+  p->lu.pipeline.jit_handlers().custom_do_par_for =
+      reinterpret_cast<decltype(Halide::JITHandlers::custom_do_par_for)>(&effnetc_task_pool_par_for);
+  p->lu.pipeline.compile_jit(p->target);
+  return p;
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+// Alone: batches until kMinSamples of them and kMinTotalMs (at most kMaxSamples); the median
+// batch per call.
+double time_alone(Prepared& p) {
+  int batch = p.batch_runs();
+  std::vector<double> samples;
+  double total = 0;
+  while (int(samples.size()) < kMaxSamples && (int(samples.size()) < kMinSamples || total < kMinTotalMs)) {
+    double t = p.run_ms(batch);
+    samples.push_back(t / batch);
+    total += t;
+  }
+  return median(samples);
+}
+
+// Paired with the baseline: a batch of each in turn (ABBA order), after kPairedWarmupMs of
+// both, as many pairs as time_alone takes batches. Both see the same moments of the machine, so
+// their ratio holds through the VM's phases (a unit's default timed 0.37 and 0.63 ms in
+// consecutive child processes at 2 threads, 2026-11-29).
+void time_paired(Prepared& candidate, Prepared& baseline, ChildResult& r) {
+  int cb = candidate.batch_runs(), bb = baseline.batch_runs();
+  for (double warm = 0; warm < kPairedWarmupMs;) warm += candidate.run_ms(cb) + baseline.run_ms(bb);
+  std::vector<double> c, b, ratio;
+  double total = 0;
+  while (int(ratio.size()) < kMaxSamples && (int(ratio.size()) < kMinSamples || total < kMinTotalMs)) {
+    bool candidate_first = ratio.size() % 2 == 0;
+    double tc = 0, tb = 0;
+    if (candidate_first) tc = candidate.run_ms(cb);
+    tb = baseline.run_ms(bb);
+    if (!candidate_first) tc = candidate.run_ms(cb);
+    c.push_back(tc / cb);
+    b.push_back(tb / bb);
+    ratio.push_back(c.back() / b.back());
+    total += tc + tb;
+  }
+  r.ms = median(c);
+  r.baseline_ms = median(b);
+  r.ratio = median(ratio);
+}
+
 // The child: never returns.
 [[noreturn]] void run_child(const MeasureRequest& rq, int fd) {
   ChildResult r;
@@ -115,58 +218,14 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
       int null = ::open("/dev/null", O_WRONLY);
       if (null >= 0) ::dup2(null, 2), ::close(null);
     }
-    const ir::Graph g = rq.adams2019 ? *rq.graph : candidate_graph(*rq.graph, rq.schedule);
-    const codegen::Unit& u = *rq.unit;
-    codegen::LoweredUnit lu =
-        rq.adams2019 ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, rq.schedule, *rq.facts);
-    if (lu.bands) lu.bands->set(rq.threads);  // a band per thread, as a library at batch 1
-    // Halide allocates (64-B aligned, as the weights' host alignment requires); the child exits after.
-    std::vector<Halide::Buffer<float>> keep;
-    for (size_t i = 0; i < u.inputs.size(); i++) {
-      const ir::Node& n = g.node(u.inputs[i]);
-      auto d = dims_of(n);
-      Halide::Buffer<float> b(nullptr, int(d.size()), d.data());
-      b.allocate();
-      fill_random(b.data(), size_t(b.number_of_elements()), 1000 + i, 1.0f);
-      keep.push_back(b);
-      lu.inputs[i].set(b);
+    std::unique_ptr<Prepared> candidate = prepare(rq, rq.schedule, rq.adams2019);
+    if (rq.baseline) {
+      std::unique_ptr<Prepared> baseline = prepare(rq, *rq.baseline, false);
+      time_paired(*candidate, *baseline, r);
+    } else {
+      r.ms = time_alone(*candidate);
     }
-    for (size_t i = 0; i < u.weights.size(); i++) {
-      Halide::Buffer<float> b(int(ir::numel(u.weights[i].shape)));
-      fill_weight(g, u, u.weights[i], 2000 + i, b.data());
-      keep.push_back(b);
-      lu.weights[i].set(b);
-    }
-    std::vector<std::vector<float>> out_data;
-    std::vector<Halide::Buffer<>> outs;
-    for (int id : u.outputs) {
-      const ir::Node& n = g.node(id);
-      out_data.emplace_back(size_t(ir::numel(n.shape)), NAN);
-      auto d = dims_of(n);
-      outs.emplace_back(Halide::Buffer<float>(out_data.back().data(), int(d.size()), d.data()));
-    }
-    Halide::Target target(rq.facts->halide_target);
-    lu.pipeline.jit_handlers().custom_do_par_for =
-        reinterpret_cast<decltype(Halide::JITHandlers::custom_do_par_for)>(&effnetc_task_pool_par_for);
-    lu.pipeline.compile_jit(target);
-    Halide::Realization realization(outs);
-    auto run_ms = [&](int runs) {
-      auto start = Clock::now();
-      for (int i = 0; i < runs; i++) lu.pipeline.realize(realization, target);
-      return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    };
-    double first = run_ms(1);
-    int batch = std::max(1, int(std::ceil(kMinBatchMs / std::max(first, 1e-3))));
-    std::vector<double> samples;
-    double total = 0;
-    while (int(samples.size()) < kMaxSamples && (int(samples.size()) < kMinSamples || total < kMinTotalMs)) {
-      double t = run_ms(batch);
-      samples.push_back(t / batch);
-      total += t;
-    }
-    std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
-    r.ms = samples[samples.size() / 2];
-    for (const auto& o : out_data) output.insert(output.end(), o.begin(), o.end());
+    for (const auto& o : candidate->out_data) output.insert(output.end(), o.begin(), o.end());
     if (rq.hook) rq.hook(rq.schedule, output);
     r.ok = 1;
     if (rq.reference) {
@@ -272,6 +331,8 @@ Measurement measure(const MeasureRequest& rq) {
   }
   m.ok = r.ok != 0;
   m.ms = r.ms;
+  m.baseline_ms = r.baseline_ms;
+  m.ratio = r.ratio;
   m.max_abs_error = r.max_abs_error;
   m.error.assign(bytes.data() + sizeof r, r.message_bytes);
   m.output.resize(r.floats);

@@ -1,13 +1,15 @@
 // Times one compilation unit under one schedule in a forked child process: the child lowers
 // the unit (codegen/lower_to_halide.h), JIT-compiles it for the target ISA, runs it on fixed
 // random inputs and weights (warm-up, then the median of repeats) and reports over a pipe; the
-// parent kills it at the deadline. A crash, a compile error, a timeout or an output outside
+// parent kills it at the deadline. Given a baseline schedule, the child compiles that too and
+// times the two in alternation, so their ratio does not depend on the machine's phase. A crash, a compile error, a timeout or an output outside
 // |y-ref| <= 1e-4 + 1e-4|ref| of the reference is a failed Measurement, never an exception.
 // The calling process must not have used Halide's JIT or thread pool (it forks).
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@ struct MeasureRequest {
   const codegen::Unit* unit = nullptr;
   const schedules::TargetFacts* facts = nullptr;
   codegen::UnitSchedule schedule;
+  std::optional<codegen::UnitSchedule> baseline;  // set: timed in turn with `schedule` (not with Adams2019)
   int threads = 1;
   std::chrono::steady_clock::time_point deadline;
   const std::vector<float>* reference = nullptr;  // null: send the output back instead of comparing
@@ -36,6 +39,8 @@ struct Measurement {
   bool ok = false;
   bool timed_out = false;  // killed at the deadline
   double ms = 0;           // median time of one run
+  double baseline_ms = 0;  // with a baseline: its median time of one run, from the same moments
+  double ratio = 0;        // with a baseline: the median of ms / baseline_ms over pairs of batches
   double max_abs_error = 0;
   std::string error;          // why it failed, one line
   std::vector<float> output;  // every unit output, concatenated (only without a reference)

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include "frontend/spec_json.h"
 #include "schedules/autotuner/host_info.h"
@@ -81,6 +82,20 @@ TEST_CASE("a measurement returns the output, and a candidate is compared with it
   narrow[t.node].tile_channels = 16;
   CHECK(candidate_graph(*rq.graph, narrow).node(t.node).get_int("weight_block") == 16);
 
+  SECTION("in turn with a baseline, the candidate's output still compared") {
+    rq.baseline = f.request(t, 120).schedule;
+    Measurement p = measure(rq);
+    INFO(p.error);
+    CHECK(p.ok);
+    CHECK(p.max_abs_error <= 1e-4);
+    CHECK(p.ms > 0);
+    CHECK(p.baseline_ms > 0);
+    CHECK(p.ratio > 0);
+    rq.hook = [](const codegen::UnitSchedule&, std::vector<float>& out) { out[3] += 1e-3f; };
+    Measurement w = measure(rq);
+    CHECK(!w.ok);
+    CHECK(w.error.find("output 3 is") != std::string::npos);
+  }
   SECTION("a crash") {
     rq.hook = [](const codegen::UnitSchedule&, std::vector<float>&) { ::raise(SIGSEGV); };
     Measurement c = measure(rq);
@@ -160,41 +175,65 @@ TEST_CASE("tune records a failing candidate as failed, keeps going and writes th
   CHECK(l.db.id.threads == 1);
 }
 
-// Times rewritten in the parent (TuneOptions::time_hook): the default 1 ms, except its first
-// measurement, which a slow phase of the machine made 3 ms; `fast` (if set) 0.5 ms; every other
-// candidate 1 ms. A candidate no faster than the default wins the search against the slow
-// first figure and must lose the interleaved confirmation; a really faster one must keep it.
-TEST_CASE("a winner is confirmed against the default, interleaved, before it is stored") {
-  for (bool really_faster : {false, true}) {
-    Fixture f;
-    TuneOptions o = fresh_db_options("confirm", 3);
-    std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]")};
-    const ir::Graph& g = f.w.graphs[tasks[0].graph];
-    schedules::ScheduleParams d = schedules::default_schedule(g, g.node(tasks[0].node), facts());
-    schedules::ScheduleParams candidate = first_candidate(g.node(tasks[0].node), d);
-    int default_runs = 0;
-    o.time_hook = [&](const schedules::ScheduleParams& s, double& ms) {
-      if (s == d)
-        ms = default_runs++ == 0 ? 3.0 : 1.0;
-      else
-        ms = really_faster && s == candidate ? 0.5 : 1.0;
-    };
+// Times rewritten in the parent (TuneOptions::time_hook). Candidates are timed in turn with
+// the best so far, so the ratio decides, not a figure from another moment.
+struct HookedRun {
+  Fixture f;
+  std::vector<TuneTask> tasks = {f.task("conv2d [8,16,16]->[32,16,16]")};
+  const ir::Graph& g = f.w.graphs[tasks[0].graph];
+  schedules::ScheduleParams d = schedules::default_schedule(g, g.node(tasks[0].node), facts());
+  schedules::ScheduleParams candidate = first_candidate(g.node(tasks[0].node), d);
+
+  DbEntry tune_with(const std::string& subdir, int trials, std::function<double(const schedules::ScheduleParams&)> ms) {
+    TuneOptions o = fresh_db_options(subdir, trials);
+    o.time_hook = [&](const schedules::ScheduleParams& s, double& t) { t = ms(s); };
     tune(f.w, tasks, facts(), o);
     DbLoad l = load_db(o.db_path, nullptr);
     REQUIRE(l.status == DbStatus::ok);
-    const DbEntry& e = l.db.entries.at(tasks[0].key);
-    INFO("really faster: " << really_faster);
-    CHECK(default_runs == 4);  // the search's one, then three in the confirmation
-    CHECK(*e.default_ms == Approx(1.0));
-    CHECK(e.complete);
-    if (really_faster) {
-      CHECK(schedules::schedule_from_json(e.knobs, "entry") == candidate);
-      CHECK(*e.best_ms == Approx(0.5));
-    } else {
-      CHECK(schedules::schedule_from_json(e.knobs, "entry") == d);
-      CHECK(*e.best_ms == Approx(1.0));
-    }
+    return l.db.entries.at(tasks[0].key);
   }
+};
+
+// The default's own timing (alone, for its output and time) fell in a slow phase: 3 ms, then
+// 1 ms in every pair. Compared with that figure every candidate at 1 ms would have won; timed
+// in turn with the default, none does.
+TEST_CASE("a default timed in a slow phase does not make an equal candidate win") {
+  HookedRun r;
+  int default_runs = 0;
+  DbEntry e = r.tune_with("slow_default", 3, [&](const schedules::ScheduleParams& s) {
+    return s == r.d ? (default_runs++ == 0 ? 3.0 : 1.0) : 1.0;
+  });
+  CHECK(default_runs == 3);  // alone, then as the baseline of the two candidates
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") == r.d);
+  CHECK(e.complete);
+  CHECK(*e.best_ms == *e.default_ms);
+}
+
+// A candidate at half the default's time wins its pair and keeps winning the confirmation's
+// pairs: the entry holds the default's time from those and the candidate's as that x 0.5.
+TEST_CASE("a winner is confirmed against the default in turn before it is stored") {
+  HookedRun r;
+  DbEntry e = r.tune_with("confirm", 3, [&](const schedules::ScheduleParams& s) {
+    return s == r.d ? 2.0 : s == r.candidate ? 1.0 : 2.0;
+  });
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") == r.candidate);
+  CHECK(e.complete);
+  CHECK(*e.default_ms == Approx(2.0));
+  CHECK(*e.best_ms == Approx(1.0));
+}
+
+// A candidate that won its pair by luck (faster only the first time it is timed) loses the
+// confirmation, and the default is kept.
+TEST_CASE("a winner that loses the confirmation is not stored") {
+  HookedRun r;
+  int candidate_runs = 0;
+  DbEntry e = r.tune_with("lucky", 3, [&](const schedules::ScheduleParams& s) {
+    return s == r.candidate && candidate_runs++ == 0 ? 0.5 : 1.0;
+  });
+  CHECK(candidate_runs >= 4);  // its trial, then the confirmation's three pairs
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") == r.d);
+  CHECK(e.complete);
+  CHECK(*e.best_ms == *e.default_ms);
 }
 
 // Tunes `task` alone with times rewritten (`winner` 0.5 ms, everything else 1 ms) and checks
@@ -211,7 +250,7 @@ void check_tuner_finds(const Workload& w, const TuneTask& task, const schedules:
   REQUIRE(l.status == DbStatus::ok);
   const DbEntry& e = l.db.entries.at(task.key);
   CHECK(e.complete);
-  CHECK(winner_runs == 4);  // the trial, then three in the confirmation
+  CHECK(winner_runs >= 4);  // its trial, then the confirmation's three pairs (later trials pair with it too)
   CHECK(schedules::schedule_from_json(e.knobs, "entry") == winner);
   CHECK(*e.best_ms == Approx(0.5));
 }
