@@ -77,7 +77,6 @@ class KeyTuner {
     }
     reference_ = std::move(m.output);
     e.default_ms = m.ms;
-    best_ms_ = m.ms;
     best_vs_default_ = 1;
     best_ = defaults;
     tried_.insert(schedules::schedule_str(defaults));
@@ -138,7 +137,7 @@ class KeyTuner {
     }
     bool confirmed = confirm(defaults, e);
     e.knobs = schedules::to_json(best_);
-    e.best_ms = best_ms_;
+    e.best_ms = *e.default_ms * best_vs_default_;
     e.complete = !out_of_time && confirmed;
     return true;
   }
@@ -215,7 +214,7 @@ class KeyTuner {
       if (!m.ok) {
         note("confirmation cut short" + (m.error.empty() ? std::string() : ": " + m.error) + "; keeping the default");
         best_ = defaults;
-        best_ms_ = *e.default_ms;
+        best_vs_default_ = 1;
         return false;
       }
       default_ms = i ? std::min(default_ms, m.baseline_ms) : m.baseline_ms;
@@ -228,12 +227,12 @@ class KeyTuner {
                           " children, " + ratio_str(ratios.front()) + " to " + ratio_str(ratios.back()) +
                           "), default " + ms_str(default_ms);
     if (ratio < 1 - kMinGain) {
-      best_ms_ = default_ms * ratio;
+      best_vs_default_ = ratio;
       note("confirmed: " + figures);
     } else {
       note("not confirmed: " + figures + "; keeping the default");
       best_ = defaults;
-      best_ms_ = default_ms;
+      best_vs_default_ = 1;
     }
     return true;
   }
@@ -252,7 +251,6 @@ class KeyTuner {
     }
     if (!(m.ratio < 1 - kMinGain)) return false;
     best_vs_default_ *= m.ratio;
-    best_ms_ = *e.default_ms * best_vs_default_;
     best_ = c;
     note("trial " + std::to_string(e.trials) + ": " + ratio_str(m.ratio) + " the best's time, in turn (" +
          ms_str(m.ms) + " vs " + ms_str(m.baseline_ms) + ") [" + name + "] new best");
@@ -278,8 +276,7 @@ class KeyTuner {
   codegen::UnitSchedule base_;
   std::vector<float> reference_;
   ScheduleParams best_;
-  double best_ms_ = 0;           // the default's time times best_vs_default_
-  double best_vs_default_ = 1;  // the product of the ratios by which the search moved
+  double best_vs_default_ = 1;  // best_'s time / the default's: the search's ratios, then the confirmation's
   std::set<std::string> tried_;
 };
 
