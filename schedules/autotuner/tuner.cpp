@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "ir/diagnostics.h"
@@ -17,8 +18,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using schedules::ScheduleParams;
 
-constexpr double kMinGain = 0.01;   // a candidate must beat the best by 1 % (timing noise) to win
+constexpr double kMinGain = 0.01;   // the confirmed winner must beat the default by 1 % (timing noise)
 constexpr int kConfirmations = 3;   // children that time a search's winner against the default
+constexpr int kFallbacks = 2;       // earlier bests confirmed when the search's last best is not
 constexpr int kMaxTileVectors = 4;  // register tiles tried whole: 1..4 vectors of channels
 constexpr int kMaxHalfVectors = 6;  // and all channels in up to 6 half-width vectors (see register_tiles)
 
@@ -40,6 +42,15 @@ std::string ms_str(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4g ms", ms);
   return buf;
+}
+
+// The gain a candidate needs over the best to win one paired trial: a pair's ratio scatters more
+// the shorter the unit (a schedule paired with itself: 0.99-1.03x on a 0.37 ms unit, 0.99-1.10x
+// on a 0.07 ms one, docs/tuning.md), and a descent that takes wins inside that scatter chains
+// them (b0's classifier went 40 -> 8 -> 32 -> 64 lanes, and the last lost its confirmation).
+// 2 % at 1 ms, scaled by 1/sqrt(time), kept between kMinGain and 8 %.
+double search_margin(double default_ms) {
+  return std::clamp(0.02 / std::sqrt(std::max(default_ms, 1e-6)), kMinGain, 0.08);
 }
 
 std::string ratio_str(double r) {
@@ -77,6 +88,7 @@ class KeyTuner {
     }
     reference_ = std::move(m.output);
     e.default_ms = m.ms;
+    margin_ = search_margin(m.ms);
     best_vs_default_ = 1;
     best_ = defaults;
     tried_.insert(schedules::schedule_str(defaults));
@@ -202,38 +214,45 @@ class KeyTuner {
   // beats it by kMinGain. The median, not the worst: where the second vCPU is taken away for a
   // while, a schedule that wins by splitting work over the threads loses in that child (b0's
   // classifier as 25 40-lane vectors in parallel chunks: 0.82x in its trial, 1.14x in one
-  // confirming child). The entry then holds the least disturbed of the default's times and the
+  // confirming child). When the last best is not confirmed, the bests before it are, latest
+  // first, up to kFallbacks of them: a chain's first step is often the real win and its later
+  // steps luck. The entry then holds the least disturbed of the default's times and the
   // winner's time as that times the median ratio.
   // False when the budget left no time to confirm (the default is kept).
   bool confirm(const ScheduleParams& defaults, DbEntry& e) {
-    if (best_ == defaults) return true;
-    double default_ms = 0;
-    std::vector<double> ratios;
-    for (int i = 0; i < kConfirmations; i++) {
-      Measurement m = Clock::now() < budget_end_ ? measure_with(best_, &reference_, false, &defaults) : Measurement{};
-      if (!m.ok) {
-        note("confirmation cut short" + (m.error.empty() ? std::string() : ": " + m.error) + "; keeping the default");
-        best_ = defaults;
-        best_vs_default_ = 1;
-        return false;
+    std::vector<ScheduleParams> winners = {best_};
+    for (auto it = chain_.rbegin(); it != chain_.rend() && int(winners.size()) <= kFallbacks; ++it)
+      if (!(*it == defaults)) winners.push_back(*it);
+    best_ = defaults;
+    best_vs_default_ = 1;
+    if (winners.front() == defaults) return true;
+    std::optional<double> default_ms;
+    for (const ScheduleParams& w : winners) {
+      std::vector<double> ratios;
+      for (int i = 0; i < kConfirmations; i++) {
+        Measurement m = Clock::now() < budget_end_ ? measure_with(w, &reference_, false, &defaults) : Measurement{};
+        if (!m.ok) {
+          note("confirmation cut short" + (m.error.empty() ? std::string() : ": " + m.error) + "; keeping the default");
+          return false;
+        }
+        default_ms = std::min(default_ms.value_or(m.baseline_ms), m.baseline_ms);
+        ratios.push_back(m.ratio);
       }
-      default_ms = i ? std::min(default_ms, m.baseline_ms) : m.baseline_ms;
-      ratios.push_back(m.ratio);
+      std::sort(ratios.begin(), ratios.end());
+      const double ratio = ratios[ratios.size() / 2];
+      e.default_ms = *default_ms;
+      std::string figures = ratio_str(ratio) + " the default's time (median of " + std::to_string(kConfirmations) +
+                            " children, " + ratio_str(ratios.front()) + " to " + ratio_str(ratios.back()) +
+                            "), default " + ms_str(*default_ms) + " [" + schedules::schedule_str(w) + "]";
+      if (ratio < 1 - kMinGain) {
+        best_ = w;
+        best_vs_default_ = ratio;
+        note("confirmed: " + figures);
+        return true;
+      }
+      note("not confirmed: " + figures);
     }
-    std::sort(ratios.begin(), ratios.end());
-    const double ratio = ratios[ratios.size() / 2];
-    e.default_ms = default_ms;
-    std::string figures = ratio_str(ratio) + " the default's time (median of " + std::to_string(kConfirmations) +
-                          " children, " + ratio_str(ratios.front()) + " to " + ratio_str(ratios.back()) +
-                          "), default " + ms_str(default_ms);
-    if (ratio < 1 - kMinGain) {
-      best_vs_default_ = ratio;
-      note("confirmed: " + figures);
-    } else {
-      note("not confirmed: " + figures + "; keeping the default");
-      best_ = defaults;
-      best_vs_default_ = 1;
-    }
+    note("keeping the default");
     return true;
   }
 
@@ -249,8 +268,9 @@ class KeyTuner {
       note("trial " + std::to_string(e.trials) + " failed [" + name + "]: " + m.error);
       return false;
     }
-    if (!(m.ratio < 1 - kMinGain)) return false;
+    if (!(m.ratio < 1 - margin_)) return false;
     best_vs_default_ *= m.ratio;
+    chain_.push_back(best_);
     best_ = c;
     note("trial " + std::to_string(e.trials) + ": " + ratio_str(m.ratio) + " the best's time, in turn (" +
          ms_str(m.ms) + " vs " + ms_str(m.baseline_ms) + ") [" + name + "] new best");
@@ -277,6 +297,8 @@ class KeyTuner {
   std::vector<float> reference_;
   ScheduleParams best_;
   double best_vs_default_ = 1;  // best_'s time / the default's: the search's ratios, then the confirmation's
+  double margin_ = kMinGain;    // search_margin() of the default's time
+  std::vector<ScheduleParams> chain_;  // the bests before best_, the default first
   std::set<std::string> tried_;
 };
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "frontend/spec_json.h"
 #include "schedules/autotuner/host_info.h"
@@ -234,6 +235,41 @@ TEST_CASE("a winner that loses the confirmation is not stored") {
   CHECK(schedules::schedule_from_json(e.knobs, "entry") == r.d);
   CHECK(e.complete);
   CHECK(*e.best_ms == *e.default_ms);
+}
+
+// The search's margin shrinks with the unit's time (pairs of short units scatter more): 1.5 %
+// faster wins nothing on a 1 ms unit (2 % needed) and is kept on a 10 ms one (1 %).
+TEST_CASE("a trial must beat the best by more on a short unit than on a long one") {
+  for (double unit_ms : {1.0, 10.0}) {
+    HookedRun r;
+    DbEntry e = r.tune_with("margin", 3, [&](const schedules::ScheduleParams& s) {
+      return s == r.candidate ? 0.985 * unit_ms : unit_ms;
+    });
+    CAPTURE(unit_ms);
+    CHECK(e.complete);
+    CHECK((schedules::schedule_from_json(e.knobs, "entry") == r.candidate) == (unit_ms == 10.0));
+  }
+}
+
+// A chain of wins whose last step was luck: the candidate wins (0.5x), then another schedule
+// wins against it the one time it is timed. That one loses its confirmation, and the
+// candidate before it is confirmed and stored instead of the default.
+TEST_CASE("when the last best loses its confirmation, the best before it is confirmed") {
+  HookedRun r;
+  std::optional<schedules::ScheduleParams> lucky;
+  DbEntry e = r.tune_with("fallback", 3, [&](const schedules::ScheduleParams& s) {
+    if (s == r.d) return 1.0;
+    if (s == r.candidate) return 0.5;
+    if (!lucky) {
+      lucky = s;
+      return 0.2;
+    }
+    return 1.0;
+  });
+  REQUIRE(lucky);
+  CHECK(e.complete);
+  CHECK(schedules::schedule_from_json(e.knobs, "entry") == r.candidate);
+  CHECK(*e.best_ms == Approx(0.5));
 }
 
 // Tunes `task` alone with times rewritten (`winner` 0.5 ms, everything else 1 ms) and checks
