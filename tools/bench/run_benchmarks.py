@@ -74,8 +74,9 @@ def reference_weights(args, v):
 
 
 def prepare_variant(args, v, work, db=None):
-    """Library and bench app of one variant on the reference weights (cached across runs), and its
-    compile time; with `db` the library is compiled with that tuning database into <work>/<v>-tuned."""
+    """Library and bench app of one variant on the reference weights (cached across runs), its
+    compile time and the commit it was compiled at; with `db` the library is compiled with that
+    tuning database into <work>/<v>-tuned."""
     weights = reference_weights(args, v)
     lib = os.path.join(work, v + ("-tuned" if db else ""))
     if not os.path.exists(os.path.join(lib, f"libefficientnet_{v}.a")) or args.recompile:
@@ -85,12 +86,16 @@ def prepare_variant(args, v, work, db=None):
                        stdout=subprocess.DEVNULL)
         with open(os.path.join(lib, "compile_seconds"), "w") as f:
             f.write(f"{time.monotonic() - t0:.1f}\n")
+        with open(os.path.join(lib, "compiled_at"), "w") as f:
+            f.write(git_describe() + "\n")
     bench = os.path.join(lib, "bench")
     run(["cc", "-O2", "-std=c99", f"-DEFFNET_LIB=efficientnet_{v}", f"-DEFFNET_LIB_UPPER=EFFICIENTNET_{v.upper()}",
          "-I", lib, os.path.join(ROOT, "apps/bench/bench.c"), "-L", lib, f"-lefficientnet_{v}", "-lpthread", "-ldl",
          "-lm", "-o", bench])
+    compiled_at = os.path.join(lib, "compiled_at")
     with open(os.path.join(lib, "compile_seconds")) as f:
-        return bench, float(f.read())
+        return (bench, float(f.read()),
+                open(compiled_at).read().strip() if os.path.exists(compiled_at) else "unknown")
 
 
 def onnx_model(args, v, work):
@@ -145,11 +150,14 @@ def main():
     common = timing + ["--json"]
     rows, commands = {}, {}
     for v in args.variants:
-        bench, compile_s = prepare_variant(args, v, work)
+        bench, compile_s, compiled_at = prepare_variant(args, v, work)
         onnx = onnx_model(args, v, work)
-        tuned_bench = prepare_variant(args, v, work, args.db)[0] if args.db else None
         m, res = macs(args, v)
-        rows[v] = {"macs": m, "compile_s": compile_s, "rounds": {}, "tuned_identical": False}
+        rows[v] = {"macs": m, "compile_s": compile_s, "compiled_at": {"default": compiled_at}, "rounds": {},
+                   "tuned_identical": False}
+        tuned_bench = None
+        if args.db:
+            tuned_bench, _, rows[v]["compiled_at"]["tuned"] = prepare_variant(args, v, work, args.db)
         if tuned_bench and same_library(bench, tuned_bench, v):
             rows[v]["tuned_identical"], tuned_bench = True, None
         peer_cmd = [peers_python, os.path.join(ROOT, "tools/bench/peers.py"), "--model", onnx, "--resolution",
@@ -194,7 +202,7 @@ def fastest(row, system, batch):
 
 def save_measurements(args, rows, before, after, meta):
     """Everything the report is made of, to rounds_path(args)."""
-    variants = {v: dict({k: r[k] for k in ("macs", "compile_s", "tuned_identical", "versions") if k in r},
+    variants = {v: dict({k: r[k] for k in ("macs", "compile_s", "compiled_at", "tuned_identical", "versions") if k in r},
                         rounds=[{"system": s, "batch": b, "median_ms": t} for (s, b), t in r["rounds"].items()])
                 for v, r in rows.items()}
     with open(rounds_path(args), "w") as f:
@@ -231,12 +239,15 @@ def ratio(a, b):
     return f"{a / b:.2f}" if a and b else "—"
 
 
+def git_describe():
+    return subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], text=True,
+                          stdout=subprocess.PIPE).stdout.strip() or "unknown"
+
+
 def measured_on(args):
     """Where and how the figures were measured: what the report's header says."""
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], text=True,
-                            stdout=subprocess.PIPE).stdout.strip() or "unknown"
-    return {"date": str(datetime.date.today()), "commit": commit, "cpu": cpu, "cpus": os.cpu_count(),
+    return {"date": str(datetime.date.today()), "commit": git_describe(), "cpu": cpu, "cpus": os.cpu_count(),
             "platform": platform.platform(), "threads": args.threads, "runs": args.runs, "warmup": args.warmup,
             "rounds": args.rounds, "batches": args.batches}
 
@@ -296,6 +307,14 @@ def write_report(args, rows, before, after, meta=None):
     lines += ["## Compile time (effnetc compile, x86-64-linux: AVX-512 + AVX2 + baseline), s", "",
               "| " + " | ".join(rows) + " |", "|" + "---|" * len(rows),
               "| " + " | ".join(f"{r['compile_s']:.0f}" for r in rows.values()) + " |", ""]
+    built = {}
+    for r in rows.values():
+        for kind, commit in r.get("compiled_at", {}).items():
+            built.setdefault(kind, set()).add(commit)
+    if built:
+        lines += ["Libraries compiled at commit " + "; ".join(f"{', '.join(sorted(c))} ({kind})" for kind, c in built.items())
+                  + ": a library is compiled once and reused by later runs until `--recompile`, and its compile "
+                  "time is that compile's.", ""]
     if args.db:
         lines += tuning_summary(args)
         write_plot(args, rows, peak)
