@@ -89,7 +89,6 @@ class KeyTuner {
     reference_ = std::move(m.output);
     e.default_ms = m.ms;
     margin_ = search_margin(m.ms);
-    best_vs_default_ = 1;
     best_ = defaults;
     tried_.insert(schedules::schedule_str(defaults));
     note("default " + ms_str(m.ms) + " [" + schedules::schedule_str(defaults) + "]");
@@ -149,7 +148,6 @@ class KeyTuner {
     }
     bool confirmed = confirm(defaults, e);
     e.knobs = schedules::to_json(best_);
-    e.best_ms = *e.default_ms * best_vs_default_;
     e.complete = !out_of_time && confirmed;
     return true;
   }
@@ -218,13 +216,13 @@ class KeyTuner {
   // first, up to kFallbacks of them: a chain's first step is often the real win and its later
   // steps luck. The entry then holds the least disturbed of the default's times and the
   // winner's time as that times the median ratio.
-  // False when the budget left no time to confirm (the default is kept).
+  // Sets the entry's times; false when the budget left no time to confirm (the default is kept).
   bool confirm(const ScheduleParams& defaults, DbEntry& e) {
     std::vector<ScheduleParams> winners = {best_};
     for (auto it = chain_.rbegin(); it != chain_.rend() && int(winners.size()) <= kFallbacks; ++it)
       if (!(*it == defaults)) winners.push_back(*it);
     best_ = defaults;
-    best_vs_default_ = 1;
+    e.best_ms = e.default_ms;  // until a winner is confirmed
     if (winners.front() == defaults) return true;
     std::optional<double> default_ms;
     for (const ScheduleParams& w : winners) {
@@ -240,13 +238,13 @@ class KeyTuner {
       }
       std::sort(ratios.begin(), ratios.end());
       const double ratio = ratios[ratios.size() / 2];
-      e.default_ms = *default_ms;
+      e.default_ms = e.best_ms = *default_ms;
       std::string figures = ratio_str(ratio) + " the default's time (median of " + std::to_string(kConfirmations) +
                             " children, " + ratio_str(ratios.front()) + " to " + ratio_str(ratios.back()) +
                             "), default " + ms_str(*default_ms) + " [" + schedules::schedule_str(w) + "]";
       if (ratio < 1 - kMinGain) {
         best_ = w;
-        best_vs_default_ = ratio;
+        e.best_ms = *default_ms * ratio;
         note("confirmed: " + figures);
         return true;
       }
@@ -269,7 +267,6 @@ class KeyTuner {
       return false;
     }
     if (!(m.ratio < 1 - margin_)) return false;
-    best_vs_default_ *= m.ratio;
     chain_.push_back(best_);
     best_ = c;
     note("trial " + std::to_string(e.trials) + ": " + ratio_str(m.ratio) + " the best's time, in turn (" +
@@ -296,7 +293,6 @@ class KeyTuner {
   codegen::UnitSchedule base_;
   std::vector<float> reference_;
   ScheduleParams best_;
-  double best_vs_default_ = 1;  // best_'s time / the default's: the search's ratios, then the confirmation's
   double margin_ = kMinGain;    // search_margin() of the default's time
   std::vector<ScheduleParams> chain_;  // the bests before best_, the default first
   std::set<std::string> tried_;
