@@ -15,7 +15,9 @@ phases (everything ~1.5x slower) that come and go within minutes, so a system's 
 fastest round, the least disturbed one, and ratios are of those times; passes spread a variant's
 rounds over the whole run, so that one slow phase is less likely to cover all of a system's
 rounds (with a variant's rounds back to back, one did in each of two runs). (Ratios within a
-round were tried: a phase that starts mid-round skews them, and did for b4.) Every round's
+pass were tried as the only figure: a phase that starts mid-pass skews them, and did for b4.
+The report gives tuned / default both ways: of the fastest rounds, and "same pass", the median
+over passes of the ratio within a pass; where the two disagree, neither is settled.) Every round's
 median is written next to the report (--out with .json). A library byte-identical to the
 default one (a tuned library that no database entry changed) is not timed again: it is reported
 as identical. --report-only rewrites the report from that .json (every measured input of the
@@ -36,6 +38,7 @@ import math
 import os
 import platform
 import subprocess
+import statistics
 import sys
 import time
 
@@ -200,6 +203,13 @@ def fastest(row, system, batch):
     return min(t) if t else None
 
 
+def per_pass(row, system, other, batch):
+    """The median over passes of system / other timed in the same pass: a slow phase that spans the
+    pass cancels out of it, one that hits only one of the two does not."""
+    a, b = row["rounds"].get((system, batch)), row["rounds"].get((other, batch))
+    return statistics.median(x / y for x, y in zip(a, b)) if a and b else None
+
+
 def save_measurements(args, rows, before, after, meta):
     """Everything the report is made of, to rounds_path(args)."""
     variants = {v: dict({k: r[k] for k in ("macs", "compile_s", "compiled_at", "tuned_identical", "versions") if k in r},
@@ -275,7 +285,8 @@ def write_report(args, rows, before, after, meta=None):
         f"one process: {m['warmup']} warm-up calls, then the median of {m['runs']} timed calls. A time is the "
         f"fastest round's (this VM has slow phases, ~1.5x, that come and go within minutes; the passes spread a "
         f"variant's rounds over the run), and ratios are of "
-        f"those times; every round is in `{os.path.basename(rounds_path(args))}`. Peers: "
+        f"those times (\"same pass\": the median over passes of tuned / default within one pass, which a slow "
+        f"phase spanning the pass does not sway); every round is in `{os.path.basename(rounds_path(args))}`. Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
         "\"effnetc avx512\" and \"avx2\" are the default schedules with that ISA forced"
         + (f"; \"effnetc tuned\" is AVX-512 compiled with `--db {args.db}`." if args.db else "."),
@@ -285,7 +296,7 @@ def write_report(args, rows, before, after, meta=None):
         f"Compute bound = 2·MACs / {peak:.0f} GFLOP/s.",
         "",
     ]
-    extra = ["effnetc / ORT", "effnetc / bound"] + (["tuned / ORT", "tuned / default"] if args.db else [])
+    extra = ["effnetc / ORT", "effnetc / bound"] + (["tuned / ORT", "tuned / default", "same pass"] if args.db else [])
     for b in args.batches:
         lines += [f"## Batch {b}, ms", "",
                   "| variant | bound | " + " | ".join(systems + extra) + " |",
@@ -299,6 +310,8 @@ def write_report(args, rows, before, after, meta=None):
             cells += [ratio(t["effnetc avx512"], t["onnxruntime"]), ratio(t["effnetc avx512"], bound)]
             if args.db:
                 cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t["effnetc avx512"])]
+                pp = per_pass(r, "effnetc tuned", "effnetc avx512", b)
+                cells.append(f"{pp:.2f}" if pp else "—")
             lines.append(f"| {v} | {fmt(bound)} | " + " | ".join(cells) + " |")
         lines.append("")
     if any(r["tuned_identical"] for r in rows.values()):
