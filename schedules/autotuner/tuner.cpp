@@ -118,7 +118,7 @@ class KeyTuner {
       if (Clock::now() >= key_end || Clock::now() >= budget_end_) out_of_time = true;
       return out_of_time || out_of_trials;
     };
-    const bool tiled = has_knob("tile_pixels");
+    const bool tiled = find_knob("tile_pixels").has_value();
     auto try_tiles = [&]() {
       bool won = false;
       for (const ScheduleParams& c : register_tiles(best_)) {
@@ -132,11 +132,18 @@ class KeyTuner {
     ScheduleParams tiles_from = best_;
     while (improved && !out_of_time && !out_of_trials) {
       improved = false;
-      size_t knobs = search_space(g_, node_, best_).size();
-      for (size_t k = 0; k < knobs && !out_of_time && !out_of_trials; k++) {
-        KnobChoice knob = search_space(g_, node_, best_)[k];
-        for (int v : knob.values) {
-          ScheduleParams c = with_knob(best_, knob, v);
+      // Knobs by name, each looked up again in the space of the best so far: a win can take a
+      // knob out of the space (a 40-channel conv in 40-lane vectors leaves tile_channels one
+      // value), and an index taken before it then read past the end (the tuner's SIGSEGV in
+      // memmove, on b6's 132² 240->40 projection after a 40-lane win, 2026-11-29).
+      std::vector<std::string> names;
+      for (const KnobChoice& k : search_space(g_, node_, best_)) names.push_back(k.name);
+      for (const std::string& name : names) {
+        if (out_of_time || out_of_trials) break;
+        std::optional<KnobChoice> knob = find_knob(name);
+        if (!knob) continue;
+        for (int v : knob->values) {
+          ScheduleParams c = with_knob(best_, *knob, v);
           if (tried_.count(schedules::schedule_str(c))) continue;
           if (must_stop()) break;
           improved = try_candidate(c, e) || improved;
@@ -274,10 +281,11 @@ class KeyTuner {
     return true;
   }
 
-  bool has_knob(const std::string& name) const {
-    for (const auto& k : search_space(g_, node_, best_))
-      if (k.name == name) return true;
-    return false;
+  // The knob `name` of the best's search space, if it has one.
+  std::optional<KnobChoice> find_knob(const std::string& name) const {
+    for (auto& k : search_space(g_, node_, best_))
+      if (k.name == name) return k;
+    return std::nullopt;
   }
 
   void note(const std::string& line) {
