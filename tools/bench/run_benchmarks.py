@@ -37,8 +37,8 @@ import json
 import math
 import os
 import platform
-import subprocess
 import statistics
+import subprocess
 import sys
 import time
 
