@@ -13,6 +13,8 @@ outside any node's loop, and in the library's runtime (task pool, Halide runtime
 their own; samples elsewhere (loading weights, create(), the kernel's page faults) are left out,
 so the shares are of the library's run time. A node's ms = the bench median x its share.
 The bound is 2 * MACs / the FMA peak of tools/bench/fma_peak.c at the same thread count.
+A "Headroom" section gives how much shorter the run would be with the 1x1 convs at their bound
+(or at the best ratio one of them reaches): a ceiling for what tuning their schedules can win.
 """
 import argparse
 import collections
@@ -103,6 +105,25 @@ def attribute(samples, lib):
     return per_node, per_kernel, runtime
 
 
+def headroom(rows, median):
+    """Report lines: how much shorter the run would be with the 1x1 convs at their bound, or at the
+    best ratio to its bound that one of this run's 1x1 groups (1 % of the run or more) reaches:
+    a ceiling for what their schedules (the tuner's main search space) can still win."""
+    pw = [(t, b) for t, b, g in rows if g["kind"] in ("expand 1x1", "project 1x1")]
+    if not pw:
+        return []
+    best = max(1.0, min(t / b for t, b in pw if t >= 0.01 * median))  # perf's attribution can dip below 1
+    at_bound = sum(max(0.0, t - b) for t, b in pw)
+    at_best = sum(max(0.0, t - best * b) for t, b in pw)
+    everything = sum(max(0.0, t - b) for t, b, _ in rows if b)
+    share = sum(t for t, _ in pw) / median
+    return ["", "## Headroom", "",
+            f"The 1x1 convs take {100 * share:.1f} % of the run. With every 1x1 group at the best ratio one of them "
+            f"reaches here ({best:.2f}), the run would take {100 * at_best / median:.1f} % less time; at their "
+            f"bound, {100 * at_bound / median:.1f} % less; with every node that has MACs at its bound, "
+            f"{100 * everything / median:.1f} % less."]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("variant", choices=rb.VARIANTS)
@@ -163,6 +184,7 @@ def main():
              "## By kind", "", "| kind | ms | share | bound ms | ratio |", "|---|---|---|---|---|"]
     for k, (t, b) in sorted(kinds.items(), key=lambda kv: -kv[1][0]):
         lines.append(f"| {k} | {t:.3f} | {100 * t / median:.1f} % | {b:.3f} | {ratio(t, b)} |")
+    lines += headroom(rows, median)
     lines += ["", f"## Node groups, the slowest {args.top}", "",
               "Nodes that share a kernel are one row (`n` = how many, `first` = the first node's id).", "",
               "| first | n | kind | shape | ms | share | bound ms | ratio |", "|---|---|---|---|---|---|---|---|"]
