@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tools/bench/profile_kernels.py's headroom lines on hand-made rows (ms, bound ms, group) of a
 10 ms run: the 1x1 groups' ceiling at the best ratio among those with 1 % of the run or more,
-at their bound, and every node with MACs at its bound; groups under their bound save nothing.
+at their bound, and every node with MACs at its bound; groups under their bound save nothing,
+and the best ratio is never under 1.
 
     test_profile_headroom.py
 """
@@ -25,6 +26,15 @@ def main():
     failures = [w for w in want if w not in text]
     if profile_kernels.headroom([r for r in rows if not r[2]["kind"].endswith("1x1")], 10.0):
         failures.append("headroom lines for a run without 1x1 convs")
+    # a group measured under its bound holds the best ratio at 1.00, so "at the best" <= "at the bound"
+    under = " ".join(profile_kernels.headroom([(1.8, 2.0, {"kind": "expand 1x1"}),
+                                               (3.0, 2.0, {"kind": "project 1x1"})], 10.0))
+    if "reaches here (1.00), the run would take 10.0 % less" not in under:
+        failures.append("a group under its bound: " + under)
+    # only groups under 1 % of the run: the best ratio is the bound
+    tiny = " ".join(profile_kernels.headroom([(0.05, 0.04, {"kind": "expand 1x1"})], 10.0))
+    if "reaches here (1.00)" not in tiny:
+        failures.append("1x1 groups all under 1 %: " + tiny)
     for f in failures:
         print("FAIL: missing", repr(f))
     print(text)

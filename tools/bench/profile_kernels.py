@@ -112,7 +112,8 @@ def headroom(rows, median):
     pw = [(t, b) for t, b, g in rows if g["kind"] in ("expand 1x1", "project 1x1")]
     if not pw:
         return []
-    best = max(1.0, min(t / b for t, b in pw if t >= 0.01 * median))  # perf's attribution can dip below 1
+    # perf's attribution can put a group under its bound; none of 1 % of the run: the bound
+    best = max(1.0, min((t / b for t, b in pw if t >= 0.01 * median), default=1.0))
     at_bound = sum(max(0.0, t - b) for t, b in pw)
     at_best = sum(max(0.0, t - best * b) for t, b in pw)
     everything = sum(max(0.0, t - b) for t, b, _ in rows if b)
