@@ -23,7 +23,7 @@ def main():
     # 1x1: 5.45 of 10 ms; at 1.20: 3.0 - 2.4 = 0.6 ms; at the bound 1.0 + 0.4 = 1.4; all: + 1.5 = 2.9
     want = ["take 54.5 % of the run", "reaches here (1.20)", "take 6.0 % less time", "bound, 14.0 % less",
             "at its bound, 29.0 % less"]
-    failures = [w for w in want if w not in text]
+    failures = [f"missing {w!r}" for w in want if w not in text]
     if profile_kernels.headroom([r for r in rows if not r[2]["kind"].endswith("1x1")], 10.0):
         failures.append("headroom lines for a run without 1x1 convs")
     # a group measured under its bound holds the best ratio at 1.00, so "at the best" <= "at the bound"
@@ -36,7 +36,7 @@ def main():
     if "reaches here (1.00)" not in tiny:
         failures.append("1x1 groups all under 1 %: " + tiny)
     for f in failures:
-        print("FAIL: missing", repr(f))
+        print("FAIL:", f)
     print(text)
     return 1 if failures else 0
 
