@@ -1,7 +1,9 @@
 // effnetc compile: a variant (or spec.json) plus weights -> a standalone static library for
 // x86 or CUDA (libefficientnet_<v>.a, efficientnet_<v>.h, manifest.json) through the pass pipeline
 // (fused, or --no-fusion) and codegen/aot. Progress goes to stderr, one line per kernel.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -38,9 +40,10 @@ const char* kHelp =
     "  -o, --output DIR      output directory (intermediate objects go to DIR/obj)\n"
     "  --no-fusion           lower the unfused graph (BN folding and layout passes still run)\n"
     "  --external-weights    write DIR/efficientnet_<v>.weights instead of embedding the weights\n"
-    "  --db FILE             tuned schedules (effnetc tune) for the first ISA; one from another target,\n"
-    "                        CPU or effnetc version is ignored with a warning. manifest.json lists the\n"
-    "                        entries used\n";
+    "  --db FILE|DIR         tuned schedules (effnetc tune) for the first ISA; one from another target,\n"
+    "                        CPU or effnetc version is ignored with a warning. A directory: the first\n"
+    "                        database in it (by name) for this target and CPU, e.g. schedules/tuned.\n"
+    "                        manifest.json names the file and lists the entries used\n";
 
 std::vector<std::string> isas_for_target(const std::string& target) {
   if (target == "x86-64-linux") return {"x86-avx512", "x86-avx2", "x86-baseline"};
@@ -51,12 +54,36 @@ std::vector<std::string> isas_for_target(const std::string& target) {
                       "': expected x86-64-linux, x86-64-linux-avx2, x86-64-linux-avx512 or cuda");
 }
 
+struct TunedDb {
+  autotuner::TuningDb db;
+  std::string file;  // where it came from (with --db DIR, the file picked)
+};
+
 // --db FILE for `facts`: the database, or nullopt after a one-line warning (stale, foreign,
-// corrupt). A missing file is an error: a mistyped path should not silently mean defaults.
-std::optional<autotuner::TuningDb> load_tuned_db(const std::string& path, const std::string& facts) {
+// corrupt). A missing path is an error: a mistyped path should not silently mean defaults.
+// --db DIR: the first *.json in DIR, by name, made for `facts` on this CPU, so that one directory
+// (schedules/tuned/) holds the databases of several machines; none there is a warning.
+std::optional<TunedDb> load_tuned_db(const std::string& path, const std::string& facts) {
   autotuner::DbIdentity want{facts, autotuner::cpu_model(), 0};
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(path, ec))
+      if (e.path().extension() == ".json") files.push_back(e.path().string());
+    if (ec) throw ir::UserError("--db " + path + ": cannot list the directory: " + ec.message());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      autotuner::DbLoad l = autotuner::load_db(f, &want);
+      if (l.status == autotuner::DbStatus::ok) return TunedDb{l.db, f};
+    }
+    std::fprintf(stderr,
+                 "effnetc compile: warning: --db %s: none of its %zu .json file(s) is a database of effnetc %s for "
+                 "%s on %s; compiling with default schedules\n",
+                 path.c_str(), files.size(), autotuner::effnetc_version().c_str(), facts.c_str(), want.cpu.c_str());
+    return std::nullopt;
+  }
   autotuner::DbLoad l = autotuner::load_db(path, &want);
-  if (l.status == autotuner::DbStatus::ok) return l.db;
+  if (l.status == autotuner::DbStatus::ok) return TunedDb{l.db, path};
   if (l.status == autotuner::DbStatus::missing) throw ir::UserError("--db " + l.problem);
   std::fprintf(stderr, "effnetc compile: warning: %s; ignored, compiling with default schedules\n", l.problem.c_str());
   return std::nullopt;
@@ -104,9 +131,9 @@ int cmd_compile(const Argv& argv) {
   ir::PipelineOptions po;
   po.no_fusion = a.flag("no-fusion");
   po.target = target;
-  std::optional<autotuner::TuningDb> tuned;
+  std::optional<TunedDb> tuned;
   if (auto db = a.value("db")) tuned = load_tuned_db(*db, isas[0]);
-  if (tuned) po.tuned_db = *a.value("db");
+  if (tuned) po.tuned_db = tuned->file;
   ir::PipelineResult pr = ir::run_pipeline(g, &w, po);
   std::vector<float> blob = pr.packed.empty() ? ir::pack_weights(g, w) : pr.packed;
 
@@ -127,12 +154,12 @@ int cmd_compile(const Argv& argv) {
   o.manifest["fusion"] = !po.no_fusion;
   o.manifest["weights_source"] = weights_source;
   if (auto db = a.value("db")) {
-    o.manifest["tuned_db"] = {{"file", *db}, {"used", bool(tuned)}};
+    o.manifest["tuned_db"] = {{"file", tuned ? tuned->file : *db}, {"used", bool(tuned)}};
     if (tuned)
       o.manifest["tuned_db"].update({{"isa", isas[0]},
-                                     {"cpu", tuned->id.cpu},
-                                     {"threads", tuned->id.threads},
-                                     {"entries_used", autotuner::used_entries(g, *tuned)}});
+                                     {"cpu", tuned->db.id.cpu},
+                                     {"threads", tuned->db.id.threads},
+                                     {"entries_used", autotuner::used_entries(g, tuned->db)}});
   }
   std::string lib = c_identifier(spec.name);
   codegen::CompileResult r = codegen::compile_library(g, blob, lib, o);

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/spec_arg.h"
 #include "ir/diagnostics.h"
+#include "schedules/autotuner/host_info.h"
 #include "schedules/autotuner/tuner.h"
 #include "schedules/autotuner/tuning_db.h"
 
@@ -28,7 +29,8 @@ const char* kHelp =
     "  --target T       x86-64-linux or -avx512 tune AVX-512 code, -avx2 AVX2 code (the CPU must run it)\n"
     "  --budget D       wall-clock budget: 90s, 20m, 1h (default 10m); stops at it, --resume goes on\n"
     "  --trials N       at most N candidates per key, the default schedule included (default 64)\n"
-    "  --db FILE        the database (default: schedules/tuned/<target facts>.json in the source tree)\n"
+    "  --db FILE        the database (default: schedules/tuned/<target facts>-<CPU tag>.json in the source\n"
+    "                   tree, e.g. x86-avx512-intel-f6-m167.json: one file per kind of machine)\n"
     "  --resume         skip keys the database has finished, continue unfinished ones\n"
     "  --shard i/n      tune only keys i, i+n, i+2n, ... of the sorted list (0 <= i < n)\n"
     "  --threads T      Halide threads for the timed runs (default: all cores); recorded in the database\n"
@@ -97,7 +99,8 @@ int cmd_tune(const Argv& argv) {
   }
   auto [shard, shards] = parse_shard(a.value_or("shard", "0/1"));
   autotuner::TuneOptions o;
-  o.db_path = a.value_or("db", std::string(EFFNETC_SOURCE_DIR) + "/schedules/tuned/" + facts.name + ".json");
+  o.db_path = a.value_or("db", std::string(EFFNETC_SOURCE_DIR) + "/schedules/tuned/" + facts.name + "-" +
+                                   autotuner::cpu_tag() + ".json");
   o.resume = a.flag("resume");
   o.budget_s = parse_budget(a.value_or("budget", "10m"));
   o.max_trials = int(a.int_value("trials", 64, 1, 100000));

@@ -1,5 +1,6 @@
 #include "schedules/autotuner/host_info.h"
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -42,6 +43,20 @@ std::string cpu_model_of(const std::string& cpuinfo) {
 }
 
 std::string cpu_model() { return cpu_model_of(proc_cpuinfo()); }
+
+std::string cpu_tag_of(const std::string& cpuinfo) {
+  std::string name = cpuinfo_field(cpuinfo, "model name"), family = cpuinfo_field(cpuinfo, "cpu family"),
+              model = cpuinfo_field(cpuinfo, "model"), tag;
+  for (char c : name.substr(0, name.find(' '))) {
+    if (std::isalnum(static_cast<unsigned char>(c))) tag += char(std::tolower(static_cast<unsigned char>(c)));
+    else if (c == '(') break;  // "Intel(R)"
+  }
+  if (tag.empty()) tag = "unknown";
+  if (!family.empty() && !model.empty()) tag += "-f" + family + "-m" + model;
+  return tag;
+}
+
+std::string cpu_tag() { return cpu_tag_of(proc_cpuinfo()); }
 
 bool host_runs(const schedules::TargetFacts& facts) {
   std::set<std::string> flags;

@@ -1,5 +1,5 @@
 // What the tuner needs to know about the machine it runs on, from /proc/cpuinfo: the CPU
-// model string (part of a tuning database's identity) and whether this CPU can run code
+// model string (part of a tuning database's identity) and its file-name tag and whether this CPU can run code
 // for a target's ISA. Reads files only; never touches Halide (the tuner forks first).
 #pragma once
 
@@ -15,6 +15,12 @@ namespace autotuner {
 // one need not suit the other). "AMD EPYC (family 25, model 17)"; "unknown" without a name.
 std::string cpu_model();
 std::string cpu_model_of(const std::string& cpuinfo);  // the same from the text of a cpuinfo file
+
+// A file-name form of the same: the model name's first word, lower case, letters and digits
+// only, then family and model: "amd-f25-m17", "intel-f6-m167"; "unknown" without a name. The
+// tuner's default database is schedules/tuned/<facts>-<tag>.json, one file per machine kind.
+std::string cpu_tag();
+std::string cpu_tag_of(const std::string& cpuinfo);
 
 // True when the CPU flags cover the ISA of `facts` (avx512: F/CD/BW/DQ/VL; avx2: AVX2/FMA/F16C).
 bool host_runs(const schedules::TargetFacts& facts);

@@ -1,7 +1,7 @@
 # ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target x86-64-linux [--db DB] -o OUT` (skipped
 # when OUT's archive is newer than effnetc, the weights and DB), then links the classify app with plain cc:
 #   cc -std=c99 -O2 -DEFFNET_LIB=... SOURCE -I OUT -L OUT -lefficientnet_<v> -lpthread -ldl -lm -o OUT/classify
-# Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir [-DDB=tuned.json] -P this
+# Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir [-DDB=tuned.json|dir] -P this
 foreach(var EFFNETC CC SOURCE VARIANT WEIGHTS OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "compile_reference_library.cmake: -D${var}=... is required")
@@ -32,12 +32,13 @@ else()
   endif()
 endif()
 
-# A database tuned on another CPU or effnetc version is ignored by compile (defaults, with a warning).
+# A database tuned on another CPU or effnetc version (or a directory without one for this CPU) is
+# ignored by compile (defaults, with a warning).
 if(DEFINED DB)
   file(READ "${OUT}/manifest.json" manifest)
   string(JSON used ERROR_VARIABLE no_db GET "${manifest}" tuned_db used)
   if(NOT used STREQUAL "ON" AND NOT used STREQUAL "true")
-    message(STATUS "[SKIP] ${DB} is not for this machine: the library has the default schedules")
+    message(STATUS "[SKIP] ${DB} has no database for this machine: the library has the default schedules")
   endif()
 endif()
 

@@ -217,11 +217,32 @@ TEST_CASE("a corrupt or foreign database: an error for --resume, a warning and a
   CHECK(load_db(db.string(), nullptr).status == DbStatus::ok);
 }
 
-TEST_CASE("compile --db takes the tuned entries and lists them in manifest.json; a foreign one is ignored") {
-  fs::path dir = scratch("compile");
-  std::vector<std::string> keys = dry_run_keys("0/1", dir);
+namespace {
+
+struct Compiled {
+  nlohmann::json manifest;
+  std::string log;
+};
+
+// effnetc compile of the tiny spec with --db `db` into dir/lib_<name>; its log is dir/<name>.txt.
+Compiled compile_with_db(const fs::path& dir, const fs::path& db, const std::string& name) {
+  fs::path out = dir / ("lib_" + name);
+  std::vector<std::string> args = {"compile", EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", kTarget,
+                                   "--db",    db.string(),             "-o",               out.string()};
+  int rc = run(args, dir / (name + ".txt"));
+  Compiled c{nlohmann::json(), read_text(dir / (name + ".txt"))};
+  INFO(c.log);
+  REQUIRE(rc == 0);
+  c.manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
+  REQUIRE(c.manifest.contains("tuned_db"));
+  return c;
+}
+
+// A database for this CPU (the tiny spec's first conv: tile_pixels 3) and a foreign one (same
+// entries, another CPU) in `dir`; returns the tuned key.
+std::string write_databases(const fs::path& dir, const fs::path& ours, const fs::path& foreign) {
   std::string head;
-  for (const auto& k : keys)
+  for (const auto& k : dry_run_keys("0/1", dir))
     if (k.rfind("conv2d [8,16,16]->[32,16,16]", 0) == 0) head = k;
   REQUIRE(!head.empty());
   TuningDb db;
@@ -229,35 +250,41 @@ TEST_CASE("compile --db takes the tuned entries and lists them in manifest.json;
   db.entries[head].knobs = {{"tile_pixels", 3}};
   db.entries[head].unit = "test";
   db.entries["conv2d [1,1,1]->[1,1,1] not in this network"].unit = "test";
-  write_db_atomic((dir / "db.json").string(), db);
+  write_db_atomic(ours.string(), db);
   db.id.cpu = "Another CPU";
-  write_db_atomic((dir / "foreign.json").string(), db);
+  write_db_atomic(foreign.string(), db);
+  return head;
+}
 
-  for (std::string which : {"db", "foreign"}) {
-    fs::path out = dir / ("lib_" + which);
-    std::vector<std::string> args = {"compile",
-                                     EFFNETC_TUNE_TINY_SPEC,
-                                     "--random-weights",
-                                     "1",
-                                     "--target",
-                                     kTarget,
-                                     "--db",
-                                     (dir / (which + ".json")).string(),
-                                     "-o",
-                                     out.string()};
-    int rc = run(args, dir / (which + ".txt"));
-    std::string log = read_text(dir / (which + ".txt"));
-    INFO(log);
-    REQUIRE(rc == 0);
-    nlohmann::json m = nlohmann::json::parse(read_text(out / "manifest.json"));
-    REQUIRE(m.contains("tuned_db"));
-    if (which == "db") {
-      CHECK(m["tuned_db"]["used"] == true);
-      CHECK(m["tuned_db"]["entries_used"] == nlohmann::json::array({head}));
-    } else {
-      CHECK(m["tuned_db"]["used"] == false);
-      CHECK(log.find("warning: " + (dir / "foreign.json").string() + ": tuned for CPU 'Another CPU'") !=
-            std::string::npos);
-    }
-  }
+}  // namespace
+
+TEST_CASE("compile --db takes the tuned entries and lists them in manifest.json; a foreign one is ignored") {
+  fs::path dir = scratch("compile");
+  std::string head = write_databases(dir, dir / "db.json", dir / "foreign.json");
+  Compiled c = compile_with_db(dir, dir / "db.json", "db");
+  CHECK(c.manifest["tuned_db"]["used"] == true);
+  CHECK(c.manifest["tuned_db"]["entries_used"] == nlohmann::json::array({head}));
+
+  c = compile_with_db(dir, dir / "foreign.json", "foreign");
+  CHECK(c.manifest["tuned_db"]["used"] == false);
+  CHECK(c.log.find("warning: " + (dir / "foreign.json").string() + ": tuned for CPU 'Another CPU'") !=
+        std::string::npos);
+}
+
+TEST_CASE("compile --db DIR picks the database made on this CPU; none there is a warning") {
+  fs::path dir = scratch("compile_dir");
+  fs::create_directories(dir / "dbs");
+  // "a_" sorts before "b_": the foreign file is read first and passed over.
+  std::string head = write_databases(dir, dir / "dbs" / "b_ours.json", dir / "dbs" / "a_foreign.json");
+  std::ofstream(dir / "dbs" / "notes.txt") << "not a database";
+  Compiled c = compile_with_db(dir, dir / "dbs", "dir");
+  CHECK(c.manifest["tuned_db"]["used"] == true);
+  CHECK(c.manifest["tuned_db"]["file"] == (dir / "dbs" / "b_ours.json").string());
+  CHECK(c.manifest["tuned_db"]["entries_used"] == nlohmann::json::array({head}));
+
+  fs::remove(dir / "dbs" / "b_ours.json");
+  c = compile_with_db(dir, dir / "dbs", "dir_foreign");
+  CHECK(c.manifest["tuned_db"]["used"] == false);
+  CHECK(c.log.find("warning: --db " + (dir / "dbs").string() + ": none of its 1 .json file(s) is a database") !=
+        std::string::npos);
 }

@@ -62,7 +62,7 @@ frontend::Spec tiny_spec() { return frontend::spec_from_json_file(EFFNETC_TUNE_T
 
 }  // namespace
 
-TEST_CASE("the CPU identity carries family and model: a hypervisor names Zen 4 and Zen 5 both \"AMD EPYC\"") {
+TEST_CASE("the CPU identity and its file tag carry family and model: a hypervisor names Zen 4 and Zen 5 \"AMD EPYC\"") {
   const std::string zen4 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
                            "model name\t: AMD EPYC\nflags\t\t: fpu avx512f\n";
   const std::string zen5 = "cpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\n";
@@ -71,6 +71,10 @@ TEST_CASE("the CPU identity carries family and model: a hypervisor names Zen 4 a
   CHECK(cpu_model_of("model name\t: Some CPU\n") == "Some CPU");
   CHECK(cpu_model_of("") == "unknown");
   CHECK(!cpu_model().empty());
+  CHECK(cpu_tag_of(zen4) == "amd-f25-m17");
+  CHECK(cpu_tag_of("cpu family\t: 6\nmodel\t\t: 167\nmodel name\t: Intel(R) Xeon(R) Processor\n") == "intel-f6-m167");
+  CHECK(cpu_tag_of("model name\t: Some CPU\n") == "some");
+  CHECK(cpu_tag_of("") == "unknown");
 }
 
 TEST_CASE("a database survives a write and a load unchanged") {
