@@ -103,6 +103,15 @@ void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, co
   }
 }
 
+// Output channels that are a multiple of half the vector lanes but not of all of them, at most
+// six halves (24 or 40 on AVX-512): how many half-width vectors hold them all in one register
+// tile; 0 for other channel counts.
+int half_width_vectors(int64_t channels, const TargetFacts& facts) {
+  const int half = facts.vector_lanes / 2;
+  bool fits = half >= 2 && channels % facts.vector_lanes != 0 && channels % half == 0 && channels / half <= 6;
+  return fits ? int(channels / half) : 0;
+}
+
 // Strip fusion by default (expand_rows = 1: a band of rows per thread, one per sample in lanes): a
 // conv read only by a depthwise conv of its block whose output exceeds a quarter of the L3: each of
 // two lanes (the project machine's two cores) holds the expanded tensor and the depthwise output,
@@ -208,7 +217,16 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
   // Depthwise: 4 output pixels unrolled took 112²x96 k3 from 381 to 211 µs (HALIDE14_NOTES §5).
   s.dw_unroll = 4;
   if (n.op == "conv2d" && !is_depthwise(g, n)) {
-    choose_register_tile(s, n.shape[0], n.shape[2], facts);
+    // 24 or 40 channels: as 24- or 40-wide vectors, the last full-width op of each had 8 idle
+    // lanes. All channels in 8-lane vectors won for every such key the tuner searched to the end
+    // on the Zen 4 (1x1 0.87-0.99x the unit's time, b3's stem 0.56x) and for the three it reached
+    // on the Intel Xeon, whose 512-bit FMAs are full width (1x1 0.75x and 0.84x, the stem 0.34x).
+    if (int halves = half_width_vectors(n.shape[0], facts)) {
+      s.vector_width = facts.vector_lanes / 2;
+      s = with_register_tile(s, halves, n, facts);
+    } else {
+      choose_register_tile(s, n.shape[0], n.shape[2], facts);
+    }
     // Channel tiles outermost when the weights outweigh the input image: each weight tile is
     // then read from memory once instead of once per row (B0 features.5.1, 14x14, 112->672->112:
     // 1.66 -> 1.20 ms on 1 thread, A/B in one run on the shared Zen 5 machine).

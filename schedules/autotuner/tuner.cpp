@@ -22,7 +22,6 @@ constexpr double kMinGain = 0.01;   // the confirmed winner must beat the defaul
 constexpr int kConfirmations = 3;   // children that time a search's winner against the default
 constexpr int kFallbacks = 2;       // earlier bests confirmed when the search's last best is not
 constexpr int kMaxTileVectors = 4;  // register tiles tried whole: 1..4 vectors of channels
-constexpr int kMaxHalfVectors = 6;  // and all channels in up to 6 half-width vectors (see register_tiles)
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -160,24 +159,14 @@ class KeyTuner {
   }
 
  private:
-  // Whole register tiles: 1..kMaxTileVectors vectors of `from`'s width, then, where the channels
-  // are not a multiple of the full vector width but of half of it, all of them in one tile of
-  // at most kMaxHalfVectors half-width vectors (24 or 40 channels on AVX-512: as 24- or 40-wide
-  // vectors, the last full-width op of each has 8 idle lanes, which a core that runs 512-bit ops
-  // as two halves pays for; b5's 114² 240->40 projections took 0.8x the perf samples with 5 x 8
-  // lanes on a Zen 4, out-of-repo `compile --db`, 2 alternating pairs).
+  // Whole register tiles: 1..kMaxTileVectors vectors of `from`'s width. (All of a 24- or
+  // 40-channel conv's channels in 8-lane vectors, once a candidate here, is the default now,
+  // which every key times first.)
   std::vector<ScheduleParams> register_tiles(const ScheduleParams& from) const {
     std::vector<ScheduleParams> tiles;
     const int64_t channels = node_.shape[0];
     for (int m = 1; m <= kMaxTileVectors && int64_t(m - 1) * from.vector_width < channels; m++)
       tiles.push_back(schedules::with_register_tile(from, m, node_, facts_));
-    const int half = facts_.vector_lanes / 2;
-    if (half >= 2 && channels % facts_.vector_lanes != 0 && channels % half == 0 &&
-        channels / half <= kMaxHalfVectors) {
-      ScheduleParams h = from;
-      h.vector_width = half;
-      tiles.push_back(schedules::with_register_tile(h, int(channels / half), node_, facts_));
-    }
     return tiles;
   }
 

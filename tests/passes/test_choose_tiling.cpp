@@ -77,6 +77,32 @@ TEST_CASE("default strip fusion: expand convs above a quarter of the L3 into the
   }
 }
 
+TEST_CASE("convs with 24 or 40 output channels default to all of them in 8-lane vectors on AVX-512") {
+  const schedules::TargetFacts& avx512 = schedules::target_facts("x86-avx512");
+  int halves = 0;
+  for (const std::string variant : {"b0", "b3"}) {
+    ir::Graph g = fused(variant);
+    for (const auto& n : g.nodes) {
+      if (n.op != "conv2d" || n.get_int("groups", 1) != 1) continue;
+      INFO(variant << " node %" << n.id << " " << ir::dims_str(n.shape));
+      auto s = schedules::default_schedule(g, n, avx512);
+      int64_t c = n.shape[0];
+      if (c == 24 || c == 40) {
+        halves++;
+        CHECK(s.vector_width == 8);
+        CHECK(s.tile_channels == c);
+      } else if (c % 16 == 0) {
+        CHECK(s.vector_width == 16);
+      }
+      CHECK(s.tile_channels % s.vector_width == 0);
+      CHECK(s.tile_pixels >= 1);
+      CHECK(schedules::default_schedule(g, n, schedules::target_facts("x86-avx2")).vector_width == 8);
+    }
+  }
+  // b0: the projections to 24 (two) and to 40 (two); b3: its 40-channel stem and the projections to 24 (two)
+  CHECK(halves == 7);
+}
+
 TEST_CASE("choose_tiling takes a tuned entry for every node with its key, and leaves tiled nodes alone") {
   ir::Graph g = fused("b0");
   const ir::Node* project = nullptr;

@@ -305,28 +305,6 @@ TEST_CASE("the tuner tries whole register tiles, which the descent cannot reach"
   check_tuner_finds(f.w, task, facts(), wide, "tiles");
 }
 
-// All channels in one tile of half-width vectors: on AVX-512 the tiny spec's 8->24 expand as
-// three 8-lane vectors, which neither the descent (a vector width keeps the tile's vector count)
-// nor the full-width tiles reach.
-TEST_CASE("the tuner tries all channels in half-width vectors where full ones would idle lanes") {
-  const schedules::TargetFacts& avx512 = schedules::target_facts("x86-avx512");
-  if (!host_runs(avx512)) {
-    WARN("[SKIP] this CPU does not run AVX-512 code: half-width tiles untested");
-    return;
-  }
-  Workload w = collect_work({frontend::spec_from_json_file(EFFNETC_TUNE_TINY_SPEC)}, avx512, "");
-  const TuneTask& task = task_with_key(w, "conv2d [8,16,16]->[24,16,16]");
-  const ir::Graph& g = w.graphs[task.graph];
-  const ir::Node& expand = g.node(task.node);
-  schedules::ScheduleParams d = schedules::default_schedule(g, expand, avx512);
-  REQUIRE(d.vector_width == 24);  // one 24-lane vector: a full-width op and a half-idle one
-  schedules::ScheduleParams halves = d;
-  halves.vector_width = 8;
-  halves = schedules::with_register_tile(halves, 3, expand, avx512);
-  REQUIRE(halves.tile_channels == 24);
-  check_tuner_finds(w, task, avx512, halves, "halves");
-}
-
 // A win in the middle of a sweep that takes a knob out of the search space (the knob's only
 // value left is the winner's: e.g. tile_channels once the vectors are as wide as the conv's
 // channels). The sweep goes on over the knobs the winner's space has; before, it indexed the
