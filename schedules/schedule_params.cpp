@@ -43,7 +43,9 @@ bool is_depthwise(const ir::Graph& g, const ir::Node& n) {
 // Vector width for a loop over `channels`: the register width when it divides the count;
 // otherwise the count itself when it is a multiple of 8 no wider than 3 registers (24, 40
 // on AVX-512: "tc24 x 12px, v24" ran at 203 GFLOP/s vs 87 for v8 on 112²x96->24, Zen 5,
-// HALIDE14_NOTES §5); else the register width and Halide shifts the tail inwards.
+// HALIDE14_NOTES §5; "v8" there was a tile of one 8-lane vector); else the register width and
+// Halide shifts the tail inwards. Convs with 24 or 40 output channels take all of them in 8-lane
+// vectors instead (half_width_vectors, default_schedule).
 int channel_vector_width(int64_t channels, int lanes) {
   if (channels % lanes == 0) return lanes;
   if (channels % 8 == 0 && channels <= 3 * lanes) return int(channels);

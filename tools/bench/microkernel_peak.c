@@ -1,8 +1,8 @@
 /* The fp32 rate of a 1x1 conv's register tile alone on one core (AVX-512), for the tile shapes
- * the schedules pick: M vectors of 16 output channels x N pixels of accumulators, one reduction
+ * the schedules pick (1 to 3 vectors) and wider ones: M vectors of 16 output channels x N pixels of accumulators, one reduction
  * step = M weight-vector loads, N input broadcasts and M*N FMAs, with the generated kernels'
  * layouts (weights blocked by the tile, W[k][M*16]; input pixel-major, X[n*K + k]). The
- * weights and input of a call stay in L2 (K = 672: 43-301 KB), so the figure is what the tile
+ * weights and input of a call stay in L2 (K = 672: 42-294 KB of weights), so the figure is what the tile
  * reaches with no memory traffic beyond L2: the ceiling of a 1x1 conv under the MAC bound of
  * fma_peak.c, which runs FMAs only.
  * usage: microkernel_peak [K]   (one line per shape: GFLOP/s, the best of 5 timings) */
