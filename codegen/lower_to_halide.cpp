@@ -31,21 +31,6 @@ void constrain_activation(P&& p, const ir::Node& n) {
   p.dim(3).set_min(0).set_stride(c * h * w);
 }
 
-OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w) {
-  const std::string& op = n.op;
-  if (op == "conv2d") return lower_conv2d(n, in, w);
-  if (op == "batch_norm") return lower_batch_norm(n, in, w);
-  if (op == "activation") return lower_activation(n, in);
-  if (op == "global_avg_pool") return lower_global_avg_pool(n, in);
-  if (op == "flatten") return lower_flatten(n, in);
-  if (op == "dense") return lower_dense(n, in, w);
-  if (op == "mul") return lower_mul(n, in);
-  if (op == "add") return lower_add(n, in);
-  if (op == "dropout") return lower_dropout(n, in);
-  if (op == "squeeze_excite") return lower_squeeze_excite(n, in, w);
-  throw ir::UserError("node %" + std::to_string(n.id) + ": codegen has no lowering for op '" + op + "'");
-}
-
 bool reads_elementwise(const ir::Node& consumer, int value) {
   static const std::set<std::string> elementwise = {"batch_norm", "activation", "add", "dropout", "flatten"};
   if (elementwise.count(consumer.op)) return true;
@@ -81,12 +66,33 @@ std::map<int, int> strip_fusions(const ir::Graph& g, const Unit& u, UnitSchedule
 
 }  // namespace
 
+OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math) {
+  const std::string& op = n.op;
+  if (op == "conv2d") return lower_conv2d(n, in, w, math);
+  if (op == "batch_norm") return lower_batch_norm(n, in, w);
+  if (op == "activation") return lower_activation(n, in, math);
+  if (op == "global_avg_pool") return lower_global_avg_pool(n, in);
+  if (op == "flatten") return lower_flatten(n, in);
+  if (op == "dense") return lower_dense(n, in, w, math);
+  if (op == "mul") return lower_mul(n, in);
+  if (op == "add") return lower_add(n, in);
+  if (op == "dropout") return lower_dropout(n, in);
+  if (op == "squeeze_excite") return lower_squeeze_excite(n, in, w, math);
+  throw ir::UserError("node %" + std::to_string(n.id) + ": codegen has no lowering for op '" + op + "'");
+}
+
 std::vector<Halide::Argument> LoweredUnit::args() const {
   std::vector<Halide::Argument> a;
   for (const auto& p : inputs) a.push_back(p);
   for (const auto& p : weights) a.push_back(p);
   if (bands) a.push_back(*bands);
   return a;
+}
+
+Halide::Module LoweredUnit::compile_to_module(const std::string& name, const Halide::Target& target) {
+  Halide::Module m = pipeline.compile_to_module(args(), name, target);
+  link_math(m, math);
+  return m;
 }
 
 bool uses_bands(const UnitSchedule& schedule) {
@@ -99,6 +105,7 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
                        const schedules::TargetFacts& facts, bool bands_arg) {
   const bool cuda = facts.isa == "cuda";
   LoweredUnit lu;
+  lu.math = math_for_isa(facts.isa);
   std::map<int, Value> values;
   for (size_t i = 0; i < u.inputs.size(); i++) {
     const ir::Node& n = g.node(u.inputs[i]);
@@ -122,7 +129,6 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
   UnitSchedule params = schedule;
   if (bands_arg || uses_bands(schedule)) {
     lu.bands = Halide::Param<int>("bands");
-    lu.bands->set(1);
   }
   std::map<int, int> strip_producer = strip_fusions(g, u, params);  // consumer id -> producer id
   std::map<int, OpFuncs> deferred;                                  // producers waiting for their consumer
@@ -130,7 +136,7 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
     const ir::Node& n = g.node(id);
     std::vector<Value> in;
     for (int i : n.inputs) in.push_back(values.at(i));
-    OpFuncs f = lower_node(n, in, weights);
+    OpFuncs f = lower_node(n, in, weights, lu.math);
     values[id] = Value{f.out, n.shape};
     auto s = params.find(id);
     if (s == params.end()) throw ir::InternalError("no schedule for node %" + std::to_string(id));

@@ -8,6 +8,7 @@
 
 #include <optional>
 
+#include "codegen/ops/op_funcs.h"
 #include "codegen/units.h"
 #include "schedules/target_facts.h"
 
@@ -18,10 +19,17 @@ struct LoweredUnit {
   std::vector<Halide::ImageParam> inputs, weights;  // in Unit::inputs / Unit::weights order
   // The kernel's band count (int32 "bands"), where it has one: strip fusion with expand_rows = 1
   // cuts each sample's rows into this many bands (the library passes its thread count, 1 in
-  // lanes); JIT callers set() it.
+  // lanes; JitUnit::run takes it per call).
   std::optional<Halide::Param<int>> bands;
+  Math math = Math::Portable;                  // how its swish is computed (codegen/math)
   std::vector<Halide::Argument> args() const;  // inputs, weights, bands (compile_to appends the outputs)
+  // The kernel as a Halide Module with the math library it calls linked in: what the AOT path
+  // compiles and JitUnit runs (the pipeline alone lacks the library).
+  Halide::Module compile_to_module(const std::string& name, const Halide::Target& target);
 };
+
+// One node's algorithm (codegen/ops), by op; throws ir::UserError for an op it cannot lower.
+OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math);
 
 // Whether a unit's kernel takes a band count: some node has expand_rows = 1.
 bool uses_bands(const UnitSchedule& schedule);

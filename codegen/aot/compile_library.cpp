@@ -190,9 +190,9 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
       Halide::Target target = Halide::Target(facts[i]->halide_target)
                                   .with_feature(Halide::Target::NoRuntime)
                                   .with_feature(Halide::Target::UserContext);
-      lu.pipeline.compile_to({{Halide::OutputFileType::object, (obj / (base + ".o")).string()},
-                              {Halide::OutputFileType::c_header, (obj / (base + ".h")).string()}},
-                             lu.args(), lib + "_" + base, target);
+      lu.compile_to_module(lib + "_" + base, target)
+          .compile({{Halide::OutputFileType::object, (obj / (base + ".o")).string()},
+                    {Halide::OutputFileType::c_header, (obj / (base + ".h")).string()}});
       objects.push_back((obj / (base + ".o")).string());
       done++;
       if (log) {

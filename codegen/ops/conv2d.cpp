@@ -7,7 +7,7 @@ namespace codegen {
 using Halide::Expr;
 using Halide::Func;
 
-OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weights& w) {
+OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math) {
   const Vars& v = vars();
   const ir::Dims& xs = in[0].shape;
   const int ci = int(xs[0]), h = int(xs[1]), wd = int(xs[2]);
@@ -73,7 +73,7 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
       f.acc(v.c, v.x, v.y, v.n) += weight(v.c, f.r.x, f.r.y, f.r.z) * input(ic, ix + f.r.z, iy + f.r.y, v.n);
     }
   }
-  Expr y = activate(f.acc(v.c, v.x, v.y, v.n), n.get_str("act", "none"));
+  Expr y = activate(f.acc(v.c, v.x, v.y, v.n), n.get_str("act", "none"), math);
   if (residual) y += in[1].f(v.c, v.x, v.y, v.n);
   f.out = Func(name + "_conv2d");
   f.out(v.c, v.x, v.y, v.n) = y;

@@ -9,6 +9,6 @@
 
 namespace codegen {
 
-OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weights& w);
+OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math);
 
 }  // namespace codegen

@@ -4,7 +4,7 @@
 
 namespace codegen {
 
-OpFuncs lower_dense(const ir::Node& n, const std::vector<Value>& in, const Weights& w) {
+OpFuncs lower_dense(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math) {
   const Vars& v = vars();
   const int inputs = int(in[0].shape[0]), outputs = int(n.get_int("out"));
   const bool io = n.get_str("weight_layout", "oi") == "io";
@@ -17,7 +17,7 @@ OpFuncs lower_dense(const ir::Node& n, const std::vector<Value>& in, const Weigh
   Halide::Expr index = io ? f.r.x * outputs + v.c : v.c * inputs + f.r.x;
   f.acc(v.c, v.n) += w.at(n, "weight", index) * in[0].f(f.r.x, v.n);
   f.out = Halide::Func(name + "_dense");
-  f.out(v.c, v.n) = activate(f.acc(v.c, v.n), n.get_str("act", "none"));
+  f.out(v.c, v.n) = activate(f.acc(v.c, v.n), n.get_str("act", "none"), math);
   return f;
 }
 

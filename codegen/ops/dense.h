@@ -7,6 +7,6 @@
 
 namespace codegen {
 
-OpFuncs lower_dense(const ir::Node& n, const std::vector<Value>& in, const Weights& w);
+OpFuncs lower_dense(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math);
 
 }  // namespace codegen

@@ -7,10 +7,11 @@
 
 namespace codegen {
 
-Halide::Expr activate(const Halide::Expr& v, const std::string& kind);  // throws ir::UserError for an unknown kind
+// Throws ir::UserError for an unknown kind; `math` picks swish's implementation.
+Halide::Expr activate(const Halide::Expr& v, const std::string& kind, Math math);
 
 // `in` are the node's input values in order; every function returns the node's value.
-OpFuncs lower_activation(const ir::Node& n, const std::vector<Value>& in);
+OpFuncs lower_activation(const ir::Node& n, const std::vector<Value>& in, Math math);
 OpFuncs lower_batch_norm(const ir::Node& n, const std::vector<Value>& in, const Weights& w);
 OpFuncs lower_add(const ir::Node& n, const std::vector<Value>& in);
 OpFuncs lower_mul(const ir::Node& n, const std::vector<Value>& in);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/math/math_library.h"
 #include "ir/graph.h"
 
 namespace codegen {

@@ -8,7 +8,7 @@ namespace codegen {
 using Halide::Expr;
 using Halide::Func;
 
-OpFuncs lower_squeeze_excite(const ir::Node& n, const std::vector<Value>& in, const Weights& w) {
+OpFuncs lower_squeeze_excite(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math) {
   const Vars& v = vars();
   const ir::Dims& xs = in[0].shape;
   const int channels = int(xs[0]), squeeze = int(n.get_int("squeeze"));
@@ -27,7 +27,7 @@ OpFuncs lower_squeeze_excite(const ir::Node& n, const std::vector<Value>& in, co
   fc1(v.c, v.n) += w1 * (sum(fc1_r.x, v.n) * inv_pixels);
 
   Func hidden(name + "_hidden");
-  hidden(v.c, v.n) = activate(fc1(v.c, v.n), "swish");
+  hidden(v.c, v.n) = activate(fc1(v.c, v.n), "swish", math);
 
   Func fc2(name + "_fc2");
   fc2(v.c, v.n) = w.at(n, "fc2.bias", v.c);
@@ -35,7 +35,7 @@ OpFuncs lower_squeeze_excite(const ir::Node& n, const std::vector<Value>& in, co
   fc2(v.c, v.n) += w2 * hidden(fc2_r.x, v.n);
 
   Func scale(name + "_scale");
-  scale(v.c, v.n) = activate(fc2(v.c, v.n), "sigmoid");
+  scale(v.c, v.n) = activate(fc2(v.c, v.n), "sigmoid", math);
 
   f.inner = {sum, fc1, hidden, fc2, scale};
   f.inner_r = {pool_r, fc1_r, Halide::RDom(), fc2_r, Halide::RDom()};

@@ -2,32 +2,12 @@
 
 #include <cstdlib>
 
-#include "codegen/ops/conv2d.h"
-#include "codegen/ops/dense.h"
-#include "codegen/ops/elementwise.h"
-#include "codegen/ops/global_avg_pool.h"
-#include "codegen/ops/squeeze_excite.h"
 #include "ir/diagnostics.h"
 
 namespace autotuner {
 namespace {
 
 const char* kPlugin = "/usr/lib/x86_64-linux-gnu/halide14/libautoschedule_adams2019.so";
-
-codegen::OpFuncs lower_node(const ir::Node& n, const std::vector<codegen::Value>& in, const codegen::Weights& w) {
-  const std::string& op = n.op;
-  if (op == "conv2d") return codegen::lower_conv2d(n, in, w);
-  if (op == "batch_norm") return codegen::lower_batch_norm(n, in, w);
-  if (op == "activation") return codegen::lower_activation(n, in);
-  if (op == "global_avg_pool") return codegen::lower_global_avg_pool(n, in);
-  if (op == "flatten") return codegen::lower_flatten(n, in);
-  if (op == "dense") return codegen::lower_dense(n, in, w);
-  if (op == "mul") return codegen::lower_mul(n, in);
-  if (op == "add") return codegen::lower_add(n, in);
-  if (op == "dropout") return codegen::lower_dropout(n, in);
-  if (op == "squeeze_excite") return codegen::lower_squeeze_excite(n, in, w);
-  throw ir::UserError("node %" + std::to_string(n.id) + ": no lowering for op '" + n.op + "'");
-}
 
 // The same fixed extents and strides as codegen gives an activation, plus the estimates
 // the autoscheduler needs (batch 1).
@@ -52,6 +32,7 @@ void constrain(P&& p, const ir::Node& n) {
 codegen::LoweredUnit adams2019_unit(const ir::Graph& g, const codegen::Unit& u, const schedules::TargetFacts& facts,
                                     int threads) {
   codegen::LoweredUnit lu;
+  lu.math = codegen::math_for_isa(facts.isa);
   std::map<int, codegen::Value> values;
   for (size_t i = 0; i < u.inputs.size(); i++) {
     const ir::Node& n = g.node(u.inputs[i]);
@@ -76,7 +57,7 @@ codegen::LoweredUnit adams2019_unit(const ir::Graph& g, const codegen::Unit& u, 
     const ir::Node& n = g.node(id);
     std::vector<codegen::Value> in;
     for (int i : n.inputs) in.push_back(values.at(i));
-    values[id] = codegen::Value{lower_node(n, in, weights).out, n.shape};
+    values[id] = codegen::Value{codegen::lower_node(n, in, weights, lu.math).out, n.shape};
   }
   std::vector<Halide::Func> outs;
   for (int id : u.outputs) {

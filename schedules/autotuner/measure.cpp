@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "codegen/aot/task_pool.h"
+#include "codegen/jit_unit.h"
 #include "codegen/lower_to_halide.h"
 #include "ir/passes/block_weights.h"
 #include "schedules/autotuner/adams2019.h"
@@ -103,16 +104,20 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
 struct Prepared {
   ir::Graph graph;
   codegen::LoweredUnit lu;
-  Halide::Target target;
-  std::vector<Halide::Buffer<float>> keep;
+  std::unique_ptr<codegen::JitUnit> jit;
+  int bands = 1;
+  std::vector<Halide::Buffer<float>> inputs, weights;
   std::vector<std::vector<float>> out_data;
-  std::vector<Halide::Buffer<>> outs;
+  std::vector<Halide::Buffer<float>> outs;
 
   // Wall time of `runs` calls, in ms.
   double run_ms(int runs) {
-    Halide::Realization realization(outs);
+    std::vector<halide_buffer_t*> in, w, out;
+    for (auto& b : inputs) in.push_back(b.raw_buffer());
+    for (auto& b : weights) w.push_back(b.raw_buffer());
+    for (auto& b : outs) out.push_back(b.raw_buffer());
     auto start = Clock::now();
-    for (int i = 0; i < runs; i++) lu.pipeline.realize(realization, target);
+    for (int i = 0; i < runs; i++) jit->run(in, w, bands, out);
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   }
   // Calls per timed batch: at least kMinBatchMs of them (the first call has run).
@@ -125,7 +130,7 @@ std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitS
   const ir::Graph& g = p->graph;
   const codegen::Unit& u = *rq.unit;
   p->lu = adams ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, schedule, *rq.facts);
-  if (p->lu.bands) p->lu.bands->set(rq.threads);  // a band per thread, as a library at batch 1
+  p->bands = rq.threads;  // a band per thread, as a library at batch 1
   // Halide allocates (64-B aligned, as the weights' host alignment requires); the child exits after.
   for (size_t i = 0; i < u.inputs.size(); i++) {
     const ir::Node& n = g.node(u.inputs[i]);
@@ -133,14 +138,12 @@ std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitS
     Halide::Buffer<float> b(nullptr, int(d.size()), d.data());
     b.allocate();
     fill_random(b.data(), size_t(b.number_of_elements()), 1000 + i, 1.0f);
-    p->keep.push_back(b);
-    p->lu.inputs[i].set(b);
+    p->inputs.push_back(b);
   }
   for (size_t i = 0; i < u.weights.size(); i++) {
     Halide::Buffer<float> b(int(ir::numel(u.weights[i].shape)));
     fill_weight(g, u, u.weights[i], 2000 + i, b.data());
-    p->keep.push_back(b);
-    p->lu.weights[i].set(b);
+    p->weights.push_back(b);
   }
   p->out_data.reserve(u.outputs.size());  // the buffers below point into these vectors
   for (int id : u.outputs) {
@@ -149,10 +152,10 @@ std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitS
     auto d = dims_of(n);
     p->outs.emplace_back(Halide::Buffer<float>(p->out_data.back().data(), int(d.size()), d.data()));
   }
-  p->target = Halide::Target(rq.facts->halide_target);
-  p->lu.pipeline.jit_handlers().custom_do_par_for =
+  Halide::JITHandlers handlers;
+  handlers.custom_do_par_for =
       reinterpret_cast<decltype(Halide::JITHandlers::custom_do_par_for)>(&effnetc_task_pool_par_for);
-  p->lu.pipeline.compile_jit(p->target);
+  p->jit = std::make_unique<codegen::JitUnit>(p->lu, Halide::Target(rq.facts->halide_target), handlers);
   return p;
 }
 

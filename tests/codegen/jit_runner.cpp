@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "codegen/jit_unit.h"
 #include "codegen/lower_to_halide.h"
 #include "ir/passes/pack_weights.h"
 
@@ -64,28 +65,24 @@ ir::Tensor run_jit(const ir::Graph& graph, const ir::WeightMap& w, const ir::Ten
     if (n.op == "input") storage[n.id] = input.data;
   for (const auto& u : codegen::split_units(g)) {
     codegen::LoweredUnit lu = codegen::lower_unit(g, u, codegen::unit_schedule(g, u, facts, true), facts);
-    if (lu.bands) lu.bands->set(bands);
     std::vector<Halide::Buffer<float>> keep;
+    std::vector<halide_buffer_t*> inputs, weights, outputs;
     for (size_t i = 0; i < u.inputs.size(); i++) {
       const ir::Node& n = g.node(u.inputs[i]);
       auto d = dims_of(n.shape, codegen::value_layout(n), batch);
-      keep.emplace_back(storage.at(n.id).data(), int(d.size()), d.data());
-      lu.inputs[i].set(keep.back());
+      inputs.push_back(keep.emplace_back(storage.at(n.id).data(), int(d.size()), d.data()).raw_buffer());
     }
     for (size_t i = 0; i < u.weights.size(); i++) {
       halide_dimension_t d{0, int(ir::numel(u.weights[i].shape)), 1, 0};
-      keep.emplace_back(blob.get() + u.weights[i].offset, 1, &d);
-      lu.weights[i].set(keep.back());
+      weights.push_back(keep.emplace_back(blob.get() + u.weights[i].offset, 1, &d).raw_buffer());
     }
-    std::vector<Halide::Buffer<>> outs;
     for (int id : u.outputs) {
       const ir::Node& n = g.node(id);
       storage[id].assign(size_t(batch * ir::numel(n.shape)), NAN);
       auto d = dims_of(n.shape, codegen::value_layout(n), batch);
-      outs.emplace_back(Halide::Buffer<float>(storage[id].data(), int(d.size()), d.data()));
+      outputs.push_back(keep.emplace_back(storage[id].data(), int(d.size()), d.data()).raw_buffer());
     }
-    Halide::Realization r(outs);
-    lu.pipeline.realize(r, Halide::Target(facts.halide_target));
+    codegen::JitUnit(lu, Halide::Target(facts.halide_target)).run(inputs, weights, bands, outputs);
   }
   const ir::Node& out = g.node(g.outputs.at(0));
   return to_nchw(storage.at(out.id), out.shape, codegen::value_layout(out), batch);
