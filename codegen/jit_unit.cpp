@@ -8,14 +8,17 @@ JitUnit::JitUnit(LoweredUnit& lu, const Halide::Target& target, const Halide::JI
     : handlers_(handlers),
       inputs_(lu.inputs.size()),
       weights_(lu.weights.size()),
-      outputs_(lu.pipeline.outputs().size()),
+      outputs_(0),
       bands_(lu.bands.has_value()) {
+  for (const Halide::Func& f : lu.pipeline.outputs()) outputs_ += size_t(f.outputs());
   const std::string name = "jit_unit";
   Halide::Target t = target.with_feature(Halide::Target::JIT).with_feature(Halide::Target::UserContext);
   Halide::Module m = lu.compile_to_module(name, t).resolve_submodules();
   module_ = Halide::Internal::JITModule(m, m.get_function_by_name(name));
   handlers_.custom_error = [](Halide::JITUserContext* c, const char* message) {
-    static_cast<Context*>(c)->error += message;
+    Context* context = static_cast<Context*>(c);  // run() passes its Context as the user context
+    std::lock_guard<std::mutex> hold(context->lock);
+    context->error += message;
   };
 }
 

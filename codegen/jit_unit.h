@@ -5,6 +5,7 @@
 
 #include <Halide.h>
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@ namespace codegen {
 class JitUnit {
  public:
   // `target`: a host target (JIT and UserContext are added); `handlers`: runtime overrides such
-  // as custom_do_par_for, the rest keep Halide's JIT defaults.
+  // as custom_do_par_for, the rest keep Halide's JIT defaults, except custom_error: run() collects
+  // the messages for its exception.
   JitUnit(LoweredUnit& lu, const Halide::Target& target, const Halide::JITHandlers& handlers = {});
 
   // `inputs` and `weights` in LoweredUnit order, `bands` for a kernel that takes a band count
@@ -26,6 +28,7 @@ class JitUnit {
 
  private:
   struct Context : Halide::JITUserContext {
+    std::mutex lock;  // kernel tasks on several threads may report errors at once
     std::string error;
   };
 

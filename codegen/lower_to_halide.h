@@ -22,7 +22,7 @@ struct LoweredUnit {
   // lanes; JitUnit::run takes it per call).
   std::optional<Halide::Param<int>> bands;
   Math math = Math::Portable;                  // how its swish is computed (codegen/math)
-  std::vector<Halide::Argument> args() const;  // inputs, weights, bands (compile_to appends the outputs)
+  std::vector<Halide::Argument> args() const;  // inputs, weights, bands (compile_to_module appends the outputs)
   // The kernel as a Halide Module with the math library it calls linked in: what the AOT path
   // compiles and JitUnit runs (the pipeline alone lacks the library).
   Halide::Module compile_to_module(const std::string& name, const Halide::Target& target);

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "ir/graph.h"
+
 namespace codegen {
 
 extern const unsigned char kSwishAvx512Bitcode[];  // swish_avx512.ll, assembled (CMakeLists.txt)
@@ -13,10 +15,9 @@ namespace {
 // float precision). 2^z = 2^n p(f): n is z rounded to nearest by adding 1.5 * 2^23 (whose low
 // mantissa bits then hold n; strict_float keeps the simplifier from cancelling the add),
 // f = z - n in [-0.5, 0.5], p a degree-4 fit of 2^f (relative error 2.7e-6), and 2^n is added
-// to p's exponent bits. On a 3x3 depthwise conv swish outweighed the conv's 9 FMAs: Halide's
-// fast_exp took ~22 vector ops (its floor runs as two 256-bit rounds on AVX-512), this takes
-// ~14. A degree-5 fit (2.3e-7) cost b0 2-3 % (degree 4: 0.973x the time on 1 thread, 0.978x at
-// batch 8).
+// to p's exponent bits: 13 vector ops and a division. It replaced Halide's fast_exp (~22 ops;
+// its floor runs as two 256-bit rounds on AVX-512) when every ISA used it; a degree-5 fit
+// (2.3e-7) had cost b0 2-3 % then. The AVX2, baseline and CUDA kernels use it now.
 Halide::Expr portable_swish(const Halide::Expr& v) {
   using Halide::reinterpret;
   const float kMagic = 12582912.0f;  // 1.5 * 2^23
@@ -36,6 +37,7 @@ Halide::Expr portable_swish(const Halide::Expr& v) {
 Math math_for_isa(const std::string& isa) { return isa == "avx512" ? Math::Avx512 : Math::Portable; }
 
 Halide::Expr swish(const Halide::Expr& v, Math math) {
+  if (v.type().element_of() != Halide::Float(32)) throw ir::InternalError("swish of a non-float32 value");
   if (math == Math::Portable) return portable_swish(v);
   // Halide calls the vector version `effnetc_swish_avx512x<lanes>` that the linked module defines.
   return Halide::Internal::Call::make(Halide::Float(32), "effnetc_swish_avx512", {v},

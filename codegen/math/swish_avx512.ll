@@ -1,18 +1,19 @@
 ; effnetc's AVX-512 math library: swish for the AVX-512 kernels, as LLVM IR that
 ; codegen/math/math_library.cpp links into each AVX-512 kernel's Halide Module (Halide 14 cannot
 ; emit vreduceps or vscalefps itself). Halide calls `effnetc_swish_avx512` with a vector of N lanes
-; through the function named `effnetc_swish_avx512xN` (its naming rule for vector externs; it
-; pads or splits other widths to these). All three are inlined into the kernel; @llvm.used keeps
+; through the function named `effnetc_swish_avx512xN` (its naming rule for vector externs: wider
+; vectors are split into 16s, 4 lanes padded to 8, 2 lanes run lane by lane through the scalar
+; version). All three are inlined into the kernel; @llvm.used keeps
 ; a local, unused copy of each in the object, since Halide links this module in before the
 ; kernel calls them.
 ;
 ; swish(v) = v / (1 + 2^z), z = max(-v log2(e), -126). 2^z = p(f) 2^floor(z): vreduceps gives
 ; f = z - floor(z) in [0, 1), p is a degree-4 fit of 2^f on [0, 1] (relative error 2.7e-6 in
 ; float; numpy least squares reweighted toward minimax), and vscalefps multiplies by
-; 2^floor(z) without the clamp and integer shift the portable version needs (z > 128 gives
-; inf, so v / inf = -0, as swish is to float precision). The clamp at -126 keeps 2^z normal for
-; v > 87, where swish(v) = v. 10 vector ops and a division; the portable one has 14 and a
-; division (math_library.cpp).
+; 2^floor(z) without the clamp and integer shift the portable version needs (z >= 128 gives
+; inf, so v / inf = -0, as swish is to float precision; v = -inf alone gives NaN, the portable
+; version -inf). The clamp at -126 keeps 2^z normal for v > 87, where swish(v) = v. 9 vector ops
+; and a division; the portable one has 13 and a division (math_library.cpp).
 
 ; x86-64 data layout, as LLVM 14 gives Halide's x86-64 modules (linking warns on a mismatch).
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"

@@ -2,8 +2,6 @@
 
 #include <cstdlib>
 
-#include "ir/diagnostics.h"
-
 namespace autotuner {
 namespace {
 

@@ -103,7 +103,6 @@ void report(int fd, ChildResult r, const std::string& message, const std::vector
 // weights (laid out for this schedule's tiles) and its own output buffers.
 struct Prepared {
   ir::Graph graph;
-  codegen::LoweredUnit lu;
   std::unique_ptr<codegen::JitUnit> jit;
   int bands = 1;
   std::vector<Halide::Buffer<float>> inputs, weights;
@@ -129,7 +128,8 @@ std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitS
   p->graph = adams ? *rq.graph : candidate_graph(*rq.graph, schedule);
   const ir::Graph& g = p->graph;
   const codegen::Unit& u = *rq.unit;
-  p->lu = adams ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, schedule, *rq.facts);
+  codegen::LoweredUnit lu =
+      adams ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, schedule, *rq.facts);
   p->bands = rq.threads;  // a band per thread, as a library at batch 1
   // Halide allocates (64-B aligned, as the weights' host alignment requires); the child exits after.
   for (size_t i = 0; i < u.inputs.size(); i++) {
@@ -155,7 +155,7 @@ std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitS
   Halide::JITHandlers handlers;
   handlers.custom_do_par_for =
       reinterpret_cast<decltype(Halide::JITHandlers::custom_do_par_for)>(&effnetc_task_pool_par_for);
-  p->jit = std::make_unique<codegen::JitUnit>(p->lu, Halide::Target(rq.facts->halide_target), handlers);
+  p->jit = std::make_unique<codegen::JitUnit>(lu, Halide::Target(rq.facts->halide_target), handlers);
   return p;
 }
 

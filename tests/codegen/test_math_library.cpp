@@ -1,8 +1,9 @@
 // swish per ISA (codegen/math) against double precision (1e-5 relative, 1e-30 absolute) over the float range the
 // network can produce and beyond: the clamps at |v| ~ 87, overflow of 2^z, signed zeros and
-// tiny values, on 16-lane, 8-lane, 24-lane (split) and scalar code, JIT-compiled through
+// small values, on 16-, 8-, 24- (split), 4- (padded), 2-lane and scalar code, JIT-compiled through
 // JitUnit with the math library linked in.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -56,7 +57,7 @@ TEST_CASE("swish, portable and AVX-512, within 1e-5 relative of double precision
       std::printf("[SKIP] swish on %s: this CPU lacks it\n", c.facts);
       continue;
     }
-    for (int lanes : {16, 8, 24, 1}) {
+    for (int lanes : {16, 8, 24, 4, 2, 1}) {
       std::vector<float> got = run(values, c.math, facts, lanes);
       double worst = 0;
       for (size_t k = 0; k < values.size(); k++) {
