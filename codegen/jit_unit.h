@@ -33,7 +33,7 @@ class JitUnit {
   };
 
   Halide::Internal::JITModule module_;
-  Halide::JITHandlers handlers_;
+  Halide::JITHandlers handlers_;  // every entry set: the caller's, the error collector, Halide's defaults
   size_t inputs_ = 0, weights_ = 0, outputs_ = 0;
   bool bands_ = false;
 };
