@@ -161,7 +161,7 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
       schedules::x86::schedule_node(f, n.shape, s->second, root, task_rows);
     if (p != strip_producer.end())
       schedules::x86::schedule_conv_in_consumer_strips(deferred.at(p->second), g.node(p->second).shape,
-                                                       params.at(p->second), f.out);
+                                                       params.at(p->second), f.out, int(n.get_int("kernel")));
   }
   std::vector<Halide::Func> outs;
   for (int id : u.outputs) {

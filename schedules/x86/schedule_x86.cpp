@@ -139,13 +139,17 @@ void schedule_elementwise(codegen::OpFuncs f, const ir::Dims& shape, const Sched
 // per (row, x block, channel block), reduction loop outside the unrolled tile. Stored whole
 // (compute_root, parallel tasks of its own) unless `strip_consumer` is given.
 void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s,
-                         const Func* strip_consumer = nullptr) {
+                         const Func* strip_consumer = nullptr, int strip_fold_rows = 0) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), cv("cv");
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
   int tx = fit(s.tile_pixels, shape[2]);
   if (strip_consumer) {  // a row at a time inside the consumer's task, sliding down its rows
-    f.out.store_at(*strip_consumer, v.n).compute_at(*strip_consumer, kTaskRow);
+    // A ring of strip_fold_rows rows. Left to Halide, the fold of a band whose length is a kernel
+    // argument (expand_rows 1) was the band's power of two: b7's 300²x192 strip took 512 rows
+    // (118 MB) per task, so every expanded row went to memory, and its unit ran 2.7x the time
+    // of 4-row tasks (tuner, 2 threads, Intel Xeon; b6's 264² strip the same).
+    f.out.store_at(*strip_consumer, v.n).compute_at(*strip_consumer, kTaskRow).fold_storage(v.y, strip_fold_rows);
   } else {
     f.out.compute_root();
   }
@@ -228,10 +232,12 @@ void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const Schedul
 }  // namespace
 
 void schedule_conv_in_consumer_strips(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s,
-                                      const Halide::Func& consumer) {
+                                      const Halide::Func& consumer, int consumer_kernel) {
   if (f.kind != OpKind::ConvPointwise && f.kind != OpKind::Conv)
     throw ir::InternalError("strip fusion of a non-conv Func " + f.out.name());
-  schedule_tiled_conv(f, shape, s, &consumer);
+  int fold = 1;  // a power of two (the ring index is then a mask) holding the rows one consumer row reads
+  while (fold < consumer_kernel) fold *= 2;
+  schedule_tiled_conv(f, shape, s, &consumer, fold);
 }
 
 void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root,

@@ -18,8 +18,9 @@ void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const Sched
 // sample) of its only consumer, a depthwise conv scheduled by schedule_node with tasks of
 // expand_rows rows (1: one band per thread, the band count a kernel argument), one row at a
 // time as the consumer's rows need them (a sliding window: only the kernel's halo is computed
-// twice, at task edges); the expanded tensor never goes to memory whole.
+// twice, at task edges); the expanded tensor never goes to memory whole: it lives in a ring of
+// the rows one consumer row reads (`consumer_kernel`, rounded up to a power of two).
 void schedule_conv_in_consumer_strips(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s,
-                                      const Halide::Func& consumer);
+                                      const Halide::Func& consumer, int consumer_kernel);
 
 }  // namespace schedules::x86
