@@ -176,6 +176,7 @@ DbLoad load_db(const std::string& path, const DbIdentity* expected) {
     r.status = DbStatus::stale;
     r.problem =
         path + ": database format " + j["format"].dump() + ", this effnetc reads format " + std::to_string(kDbFormat);
+    if (j["format"] == 1) r.problem += " (format 1 was timed before 1x1 weights were stored in tile blocks; re-tune)";
     return r;
   }
   if (j.is_object() && j.contains("effnetc_version") && j["effnetc_version"] != effnetc_version()) {

@@ -15,7 +15,10 @@
 
 namespace autotuner {
 
-constexpr int kDbFormat = 1;
+// 2: times measured with 1x1 weights in blocks of their register tile (pass block_weights,
+// sixth session). Format 1 files hold times of the plain OIHW layout: their knobs would still
+// compile, but their default_ms/best_ms no longer describe what they choose between.
+constexpr int kDbFormat = 2;
 const std::string& effnetc_version();
 
 struct DbIdentity {

@@ -152,6 +152,7 @@ TEST_CASE("corrupt, stale and foreign databases are reported in one line, never 
   CHECK(status_of(with("/entries/" + key + "/knobs/vector_width", 0), "vector_width") == DbStatus::corrupt);
   CHECK(status_of(with("/entries/" + key + "/trials", -1), "trials") == DbStatus::corrupt);
   CHECK(status_of(with("/format", 99), "format 99") == DbStatus::stale);
+  CHECK(status_of(with("/format", 1), "before 1x1 weights were stored in tile blocks") == DbStatus::stale);
   CHECK(status_of(with("/effnetc_version", "0.0.0-old"), "0.0.0-old") == DbStatus::stale);
   CHECK(status_of(with("/target", "x86-avx2"), "x86-avx2") == DbStatus::foreign);
   CHECK(status_of(with("/cpu", "Some Other CPU"), "Some Other CPU") == DbStatus::foreign);
