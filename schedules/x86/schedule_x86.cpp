@@ -145,10 +145,10 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
   int tx = fit(s.tile_pixels, shape[2]);
   if (strip_consumer) {  // a row at a time inside the consumer's task, sliding down its rows
-    // A ring of strip_fold_rows rows. Left to Halide, the fold of a band whose length is a kernel
-    // argument (expand_rows 1) was the band's power of two: b7's 300²x192 strip took 512 rows
-    // (118 MB) per task, so every expanded row went to memory, and its unit ran 2.7x the time
-    // of 4-row tasks (tuner, 2 threads, Intel Xeon; b6's 264² strip the same).
+    // A ring of strip_fold_rows rows. Left to Halide, a stride-1 strip kept its band's rows whole
+    // and a stride-2 one was folded by the band's power of two (b7's 300²x192: 512 rows, 118 MB
+    // per task), so the expanded rows went to memory after all. With the ring, b7 and b5 took
+    // 0.97x the time at batch 1 on 2 threads (Intel Xeon, docs/codegen.md "Strip fusion").
     f.out.store_at(*strip_consumer, v.n).compute_at(*strip_consumer, kTaskRow).fold_storage(v.y, strip_fold_rows);
   } else {
     f.out.compute_root();
