@@ -12,6 +12,7 @@
 
 #include "codegen/aot/glue_c.h"
 #include "codegen/aot/glue_cuda.h"
+#include "codegen/aot/lane_tail.h"
 #include "codegen/aot/workspace_plan.h"
 #include "codegen/lower_to_halide.h"
 #include "ir/diagnostics.h"
@@ -168,6 +169,7 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     plan.batch_chunk =
         int(std::clamp<int64_t>(kCudaMemoryBudgetFloats / std::max<int64_t>(per_sample, 1), 1, kCudaMaxBatchChunk));
   }
+  if (!cuda) choose_lane_tail(g, units, facts[0]->l2_bytes, plan);
   plan.workspace_floats = plan_workspace(plan);
   plan.blob_floats = int64_t(blob.size());
   plan.blob_checksum = blob_checksum(blob.data(), blob.size());
@@ -265,6 +267,10 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   m["units"] = r.units;
   m["kernels"] = r.kernels;
   m["batch_chunk"] = plan.batch_chunk;
+  if (plan.tail_call >= 0)
+    m["lane_tail"] = {{"first_unit", plan.tail_call},
+                      {"units", int(plan.calls.size()) - plan.tail_call},
+                      {"samples", plan.tail_chunk}};
   m["workspace_bytes"] = plan.workspace_floats * 4;
   m["compile_seconds"] = std::round(r.seconds * 10) / 10;
   write_file(out / "manifest.json", m.dump(2) + "\n");

@@ -16,6 +16,8 @@ struct PlannedValue {
   std::string layout;  // "nchw" | "nhwc" (rank 3)
   enum class Home { UserInput, UserOutput, Workspace } home = Home::Workspace;
   int64_t offset = 0;  // in floats from the workspace start (Home::Workspace)
+  // Made before the lane tail and read in it: tail_chunk samples' slots, alive all run long.
+  bool gathered = false;
 };
 
 struct PlannedCall {
@@ -41,7 +43,11 @@ struct LibraryPlan {
   int resolution = 0;
   int64_t input_numel = 0, output_numel = 0;  // per sample
   int batch_chunk = 1;                        // samples per pass through the workspace
-  int64_t workspace_floats = 0;               // for batch_chunk samples
+  // The lane tail (x86): calls [tail_call, calls.size()) run once for up to tail_chunk samples
+  // of a lane, gathered there one by one by the calls before (-1: none; lane_tail.h).
+  int tail_call = -1;
+  int tail_chunk = 1;
+  int64_t workspace_floats = 0;               // for batch_chunk samples (tail values: tail_chunk)
   int64_t blob_floats = 0;
   uint64_t blob_checksum = 0;
   bool external_weights = false;

@@ -23,7 +23,12 @@ int64_t plan_workspace(LibraryPlan& plan) {
     PlannedValue& pv = plan.values[v];
     if (pv.home != PlannedValue::Home::Workspace) continue;
     int lo = first[v], hi = std::max(first[v], last[v]);
-    int64_t size = (ir::numel(pv.shape) * plan.batch_chunk + align - 1) / align * align;
+    // Lane tail (lane_tail.h): a gathered value keeps every sample's slot from the lane's first
+    // sample on; it and the tail's own values hold tail_chunk samples.
+    bool in_tail = plan.tail_call >= 0 && (pv.gathered || lo >= plan.tail_call);
+    if (pv.gathered) lo = 0;
+    int64_t samples = in_tail ? std::max(plan.batch_chunk, plan.tail_chunk) : plan.batch_chunk;
+    int64_t size = (ir::numel(pv.shape) * samples + align - 1) / align * align;
     // Lowest offset clear of every placed value alive at the same time.
     std::vector<const Placed*> alive;
     for (const auto& p : placed)

@@ -7,8 +7,9 @@
 
 namespace codegen {
 
-// Sets `offset` of every Workspace value of `plan` for `plan.batch_chunk` samples and
-// returns the workspace size in floats. Lifetimes come from the order of `plan.calls`.
+// Sets `offset` of every Workspace value of `plan` for `plan.batch_chunk` samples (values of the
+// lane tail: `plan.tail_chunk`) and returns the workspace size in floats. Lifetimes come from the
+// order of `plan.calls`.
 int64_t plan_workspace(LibraryPlan& plan);
 
 }  // namespace codegen

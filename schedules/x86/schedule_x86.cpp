@@ -46,8 +46,12 @@ void parallel_rows(Func f, const ScheduleParams& s, int64_t rows, const Halide::
 // A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (the classifier, a pixel
 // sum's rows added up, SE FCs whose vectors have a tail) runs as parallel tasks of whole
 // channel chunks, about four per sample where the vectors divide evenly (at batch 1 a task per
-// sample left the second thread idle through every SE), else one task per sample.
-void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t channels, const ScheduleParams& s) {
+// sample left the second thread idle through every SE), else one task per sample; or, with
+// `samples_inside` (the classifier), one task for all samples that uses each input channel's
+// weights for every sample in turn: a lane tail (codegen/aot/lane_tail.h) reads the classifier's
+// 5 MB once for its samples (SE FCs and pixel sums read no weights worth sharing).
+void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t channels, const ScheduleParams& s,
+                           bool samples_inside = false) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), cv("cv"), ct("ct");
   int w = fit(s.vector_width, channels);
@@ -64,6 +68,9 @@ void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t c
     order.push_back(ct);
     order.push_back(v.n);
     update.split(v.c, ct, v.c, int(per_task) * w).split(v.c, co, cv, w).reorder(order).fuse(ct, v.n, kTask).parallel(kTask);
+  } else if (samples_inside) {
+    order.insert(order.begin() + 2, v.n);
+    update.split(v.c, co, cv, w, tail).reorder(order);
   } else {
     order.push_back(v.n);
     update.split(v.c, co, cv, w, tail).reorder(order).parallel(v.n);
@@ -258,7 +265,7 @@ void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const Sched
       schedule_elementwise(f, shape, s);
       return;
     case OpKind::Dense:
-      schedule_vector_stage(f.acc, rvars(f.r), shape[0], s);
+      schedule_vector_stage(f.acc, rvars(f.r), shape[0], s, true);
       schedule_elementwise(f, shape, s);
       return;
     case OpKind::SqueezeExcite:

@@ -1,18 +1,54 @@
 // The data side of codegen: pack_weights, ScheduleParams (JSON, attrs, defaults), the
-// compilation-unit split and signatures, and the workspace planner.
+// compilation-unit split and signatures, the workspace planner and the lane tail.
 #include <catch2/catch.hpp>
+#include <map>
 
+#include "codegen/aot/lane_tail.h"
 #include "codegen/aot/workspace_plan.h"
 #include "codegen/units.h"
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
 #include "ir/diagnostics.h"
 #include "ir/passes/pack_weights.h"
+#include "ir/pipeline.h"
 #include "schedules/schedule_params.h"
 
 namespace {
 
 ir::Graph b0() { return frontend::build_graph(*frontend::builtin_spec("b0")); }
+
+// A variant through the pass pipeline (no weights) and its units as a library plan's calls and
+// values, the way compile_library wires them.
+struct Planned {
+  ir::Graph g;
+  std::vector<codegen::Unit> units;
+  codegen::LibraryPlan plan;
+};
+
+Planned planned(const std::string& variant) {
+  Planned p{frontend::build_graph(*frontend::builtin_spec(variant)), {}, {}};
+  ir::run_pipeline(p.g, nullptr, ir::PipelineOptions{});
+  p.units = codegen::split_units(p.g);
+  std::map<int, int> index;
+  auto value = [&](int id) {
+    auto [it, fresh] = index.emplace(id, int(p.plan.values.size()));
+    if (fresh) {
+      codegen::PlannedValue v;
+      v.shape = p.g.node(id).shape;
+      if (p.g.node(id).op == "input") v.home = codegen::PlannedValue::Home::UserInput;
+      if (p.g.is_output(id)) v.home = codegen::PlannedValue::Home::UserOutput;
+      p.plan.values.push_back(v);
+    }
+    return it->second;
+  };
+  for (const auto& u : p.units) {
+    codegen::PlannedCall c;
+    for (int id : u.inputs) c.inputs.push_back(value(id));
+    for (int id : u.outputs) c.outputs.push_back(value(id));
+    p.plan.calls.push_back(c);
+  }
+  return p;
+}
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -193,4 +229,41 @@ TEST_CASE("workspace plan: values alive together never overlap, dead ones are re
   CHECK(!overlap(c, d));
   CHECK(plan.values[size_t(d)].offset == 0);  // a and b are dead by then
   CHECK(total == 208 + 80 + 64);
+}
+
+TEST_CASE("lane tail: b0's 7x7 blocks, head and classifier; gathered slots outlive the head") {
+  const int64_t l2 = schedules::target_facts("x86-avx512").l2_bytes;
+  Planned p = planned("b0");
+  codegen::choose_lane_tail(p.g, p.units, l2, p.plan);
+  REQUIRE(p.plan.tail_call == 13);  // features.6.1 .. 6.3, 7.0, head conv, pool + classifier
+  CHECK(p.plan.tail_chunk == codegen::kLaneTailChunk);
+  std::vector<int> gathered;
+  for (size_t v = 0; v < p.plan.values.size(); v++)
+    if (p.plan.values[v].gathered) gathered.push_back(int(v));
+  REQUIRE(gathered == p.plan.calls[12].outputs);  // features.6.0's output, read by 6.1 (and its residual)
+
+  const int64_t total = codegen::plan_workspace(p.plan);
+  auto span = [&](int v, int64_t samples) {
+    const auto& pv = p.plan.values[size_t(v)];
+    return std::make_pair(pv.offset, pv.offset + ir::numel(pv.shape) * samples);
+  };
+  const auto slots = span(gathered[0], p.plan.tail_chunk);
+  CHECK(slots.second <= total);
+  for (int c = 0; c < int(p.plan.calls.size()); c++)
+    for (int v : p.plan.calls[size_t(c)].outputs) {
+      if (v == gathered[0] || p.plan.values[size_t(v)].home != codegen::PlannedValue::Home::Workspace) continue;
+      if (c >= p.plan.tail_call) {  // the tail's values hold tail_chunk samples
+        CHECK(span(v, p.plan.tail_chunk).second <= total);
+      } else {  // no value of the head in a gathered slot: each sample of a lane keeps its own
+        auto o = span(v, 1);
+        CHECK((o.second <= slots.first || slots.second <= o.first));
+      }
+    }
+
+  for (const char* v : {"b4", "b7"}) {  // stage 7 too large for 4 samples, no tail
+    Planned q = planned(v);
+    codegen::choose_lane_tail(q.g, q.units, l2, q.plan);
+    CHECK(q.plan.tail_call == -1);
+    CHECK(q.plan.tail_chunk == 1);
+  }
 }

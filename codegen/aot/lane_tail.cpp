@@ -1,0 +1,40 @@
+#include "codegen/aot/lane_tail.h"
+
+#include <algorithm>
+
+namespace codegen {
+namespace {
+
+bool weight_heavy(const ir::Graph& g, const Unit& u, int64_t weights, int64_t l2_bytes) {
+  int64_t largest = 0;
+  for (int id : u.nodes) largest = std::max(largest, ir::numel(g.node(id).shape));
+  for (int id : u.inputs) largest = std::max(largest, ir::numel(g.node(id).shape));
+  return double(weights) >= kLaneTailWeightRatio * double(largest) &&
+         double(kLaneTailChunk * largest * 4) <= kLaneTailL2Share * double(l2_bytes);
+}
+
+}  // namespace
+
+void choose_lane_tail(const ir::Graph& g, const std::vector<Unit>& units, int64_t l2_bytes, LibraryPlan& plan) {
+  plan.tail_call = -1;
+  plan.tail_chunk = 1;
+  int tail = int(units.size()), heavy = 0;
+  for (int u = int(units.size()) - 1; u > 0; u--) {
+    int64_t weights = 0;
+    for (const auto& p : units[size_t(u)].weights) weights += ir::numel(p.shape);
+    if (weights > 0 && !weight_heavy(g, units[size_t(u)], weights, l2_bytes)) break;
+    heavy += weights > 0;
+    tail = u;
+  }
+  if (heavy < kLaneTailMinHeavyUnits) return;
+  plan.tail_call = tail;
+  plan.tail_chunk = kLaneTailChunk;
+  for (int c = tail; c < int(plan.calls.size()); c++)
+    for (int v : plan.calls[size_t(c)].inputs)
+      for (int p = 0; p < tail; p++) {
+        const auto& outs = plan.calls[size_t(p)].outputs;
+        if (std::find(outs.begin(), outs.end(), v) != outs.end()) plan.values[size_t(v)].gathered = true;
+      }
+}
+
+}  // namespace codegen
