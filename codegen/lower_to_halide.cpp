@@ -102,7 +102,7 @@ bool uses_bands(const UnitSchedule& schedule) {
 }
 
 LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& schedule,
-                       const schedules::TargetFacts& facts, bool bands_arg) {
+                       const schedules::TargetFacts& facts, bool bands_arg, bool lane_tail) {
   const bool cuda = facts.isa == "cuda";
   LoweredUnit lu;
   lu.math = math_for_isa(facts.isa);
@@ -158,7 +158,7 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
     if (cuda)
       schedules::cuda::schedule_node(f, n.shape, s->second, root);
     else
-      schedules::x86::schedule_node(f, n.shape, s->second, root, task_rows);
+      schedules::x86::schedule_node(f, n.shape, s->second, root, task_rows, lane_tail);
     if (p != strip_producer.end())
       schedules::x86::schedule_conv_in_consumer_strips(deferred.at(p->second), g.node(p->second).shape,
                                                        params.at(p->second), f.out, int(n.get_int("kernel")));

@@ -36,8 +36,9 @@ bool uses_bands(const UnitSchedule& schedule);
 
 // `schedule` holds every node of the unit; `facts` picks the schedule family (x86 or cuda).
 // `bands_arg`: give the kernel the band count even where this schedule does not use it (the
-// unit's kernel for another ISA does; all ISAs' kernels share one C signature).
+// unit's kernel for another ISA does; all ISAs' kernels share one C signature). `lane_tail`: the
+// unit runs in a lane tail, on several samples a call (codegen/aot/lane_tail.h; x86 schedules).
 LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& schedule,
-                       const schedules::TargetFacts& facts, bool bands_arg = false);
+                       const schedules::TargetFacts& facts, bool bands_arg = false, bool lane_tail = false);
 
 }  // namespace codegen

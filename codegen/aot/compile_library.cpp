@@ -119,10 +119,12 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     return value_index[id] = int(plan.values.size() - 1);
   };
   std::map<std::pair<int64_t, int64_t>, int> view_index;
+  const int tail = cuda ? -1 : lane_tail_start(g, units, facts[0]->l2_bytes);
+  auto in_tail = [&](size_t u) { return tail >= 0 && int(u) >= tail; };
   for (size_t u = 0; u < units.size(); u++) {
     for (size_t i = 0; i < facts.size(); i++)
       schedules[u].push_back(unit_schedule(g, units[u], *facts[i], o.schedule_attrs && i == 0));
-    std::string sig = unit_signature(g, units[u], schedules[u]);
+    std::string sig = unit_signature(g, units[u], schedules[u]) + (in_tail(u) ? " lane-tail" : "");
     auto [it, fresh] = kernel_of_signature.emplace(sig, int(representative.size()));
     if (fresh) {
       representative.push_back(int(u));
@@ -169,7 +171,7 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     plan.batch_chunk =
         int(std::clamp<int64_t>(kCudaMemoryBudgetFloats / std::max<int64_t>(per_sample, 1), 1, kCudaMaxBatchChunk));
   }
-  if (!cuda) choose_lane_tail(g, units, facts[0]->l2_bytes, plan);
+  set_lane_tail(plan, tail);
   plan.workspace_floats = plan_workspace(plan);
   plan.blob_floats = int64_t(blob.size());
   plan.blob_checksum = blob_checksum(blob.data(), blob.size());
@@ -188,7 +190,8 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
       auto t0 = Clock::now();
       std::string base = "k" + std::to_string(k) + "_" + facts[i]->isa;
       LoweredUnit lu = lower_unit(g, u, schedules[size_t(representative[size_t(k)])][i], *facts[i],
-                                  plan.calls[size_t(representative[size_t(k)])].bands);
+                                  plan.calls[size_t(representative[size_t(k)])].bands,
+                                  in_tail(size_t(representative[size_t(k)])));
       Halide::Target target = Halide::Target(facts[i]->halide_target)
                                   .with_feature(Halide::Target::NoRuntime)
                                   .with_feature(Halide::Target::UserContext);

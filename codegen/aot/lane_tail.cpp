@@ -15,9 +15,7 @@ bool weight_heavy(const ir::Graph& g, const Unit& u, int64_t weights, int64_t l2
 
 }  // namespace
 
-void choose_lane_tail(const ir::Graph& g, const std::vector<Unit>& units, int64_t l2_bytes, LibraryPlan& plan) {
-  plan.tail_call = -1;
-  plan.tail_chunk = 1;
+int lane_tail_start(const ir::Graph& g, const std::vector<Unit>& units, int64_t l2_bytes) {
   int tail = int(units.size()), heavy = 0;
   for (int u = int(units.size()) - 1; u > 0; u--) {
     int64_t weights = 0;
@@ -26,12 +24,16 @@ void choose_lane_tail(const ir::Graph& g, const std::vector<Unit>& units, int64_
     heavy += weights > 0;
     tail = u;
   }
-  if (heavy < kLaneTailMinHeavyUnits) return;
-  plan.tail_call = tail;
-  plan.tail_chunk = kLaneTailChunk;
-  for (int c = tail; c < int(plan.calls.size()); c++)
+  return heavy >= kLaneTailMinHeavyUnits ? tail : -1;
+}
+
+void set_lane_tail(LibraryPlan& plan, int start) {
+  plan.tail_call = start;
+  plan.tail_chunk = start < 0 ? 1 : kLaneTailChunk;
+  if (start < 0) return;
+  for (int c = start; c < int(plan.calls.size()); c++)
     for (int v : plan.calls[size_t(c)].inputs)
-      for (int p = 0; p < tail; p++) {
+      for (int p = 0; p < start; p++) {
         const auto& outs = plan.calls[size_t(p)].outputs;
         if (std::find(outs.begin(), outs.end(), v) != outs.end()) plan.values[size_t(v)].gathered = true;
       }

@@ -4,9 +4,9 @@
 // for little activation (b0's 7x7 blocks: ~10 weights per value of their largest tensor, the
 // classifier 20), so each sample of a lane streamed them from L3 again: a 7x7 block's 2.3 MB of
 // weights and the next blocks' pass through the 2 MB L2 between two samples' uses. In the tail,
-// a kernel call on several samples runs one node for each sample in turn, its weights (885 KB for
-// b0's 7x7 expand) still in L2 for the next sample, and the classifier uses each input channel's
-// weights for every sample (schedule_vector_stage, samples_inside).
+// a kernel call on several samples reads a weight tile once for all of them: the tail's kernels
+// run a channel tile's samples in consecutive tasks (schedule_node's `lane_tail`), and the
+// classifier uses each input channel's weights for every sample (schedule_vector_stage).
 #pragma once
 
 #include <vector>
@@ -25,8 +25,6 @@ constexpr int kLaneTailChunk = 4;
 // kLaneTailL2Share L2s of the target. b0: the 7x7 blocks ~10, the 14x14 ones 1.3-1.7 (in the tail
 // too: 1.01x slower than without them); b3's 10x10 blocks and head pass (3.7 MB for 4 samples),
 // b4's 12x12 stage 7 does not (6.2 MB; with it in the tail b4 took 1.01-1.03x the time).
-// Measured with channel-tile tasks a tile's samples back to back; with the samples outer, as now
-// (that order made b4 1.017x slower at batch 1), the tails gain about as much (b1 0.924x vs 0.912x).
 constexpr double kLaneTailWeightRatio = 3.0;
 constexpr double kLaneTailL2Share = 4.5;
 
@@ -34,10 +32,13 @@ constexpr double kLaneTailL2Share = 4.5;
 // nothing (b4, b3) and gather the head's input for 4 samples.
 constexpr int kLaneTailMinHeavyUnits = 3;
 
-// Sets plan.tail_call to the first call of the longest suffix of units that are each weight-heavy
-// or hold no weights, if kLaneTailMinHeavyUnits of them are weight-heavy, plan.tail_chunk, and
-// marks the values made before the tail and read in it as gathered. No tail: tail_call stays -1.
-// `units` are the plan's calls, in order; `l2_bytes` the target's L2 per core.
-void choose_lane_tail(const ir::Graph& g, const std::vector<Unit>& units, int64_t l2_bytes, LibraryPlan& plan);
+// The first unit of the lane tail: of the longest suffix of units that are each weight-heavy or
+// hold no weights, if kLaneTailMinHeavyUnits of them are weight-heavy; -1: no tail. `l2_bytes`:
+// the target's L2 per core.
+int lane_tail_start(const ir::Graph& g, const std::vector<Unit>& units, int64_t l2_bytes);
+
+// Sets plan.tail_call = `start` (the plan's calls are the units, in order), plan.tail_chunk, and
+// marks the values made before the tail and read in it as gathered. `start` -1: no tail.
+void set_lane_tail(LibraryPlan& plan, int start);
 
 }  // namespace codegen

@@ -146,7 +146,7 @@ void schedule_elementwise(codegen::OpFuncs f, const ir::Dims& shape, const Sched
 // per (row, x block, channel block), reduction loop outside the unrolled tile. Stored whole
 // (compute_root, parallel tasks of its own) unless `strip_consumer` is given.
 void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s,
-                         const Func* strip_consumer = nullptr, int strip_fold_rows = 0) {
+                         const Func* strip_consumer = nullptr, int strip_fold_rows = 0, bool lane_tail = false) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), cv("cv");
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
@@ -163,6 +163,11 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   f.out.split(v.c, co, ci, t.tile).split(v.x, xo, xi, tx);
   if (strip_consumer) {
     f.out.reorder(ci, xi, co, xo, v.y, v.n);
+  } else if (s.channel_outer && lane_tail) {
+    // A tile's samples in consecutive tasks: its weights stay in L1/L2 for all of them. (In every
+    // kernel, at batch 1 too, this order made b4 1.017x slower: the task index splits by the
+    // run-time batch.)
+    f.out.reorder(ci, xi, xo, v.y, v.n, co).fuse(v.n, co, kTask).parallel(kTask);
   } else if (s.channel_outer) {  // one task per (channel tile, sample), its weight tile reused over all rows
     f.out.reorder(ci, xi, xo, v.y, co, v.n).fuse(co, v.n, kTask).parallel(kTask);
   } else {
@@ -248,14 +253,14 @@ void schedule_conv_in_consumer_strips(const codegen::OpFuncs& f, const ir::Dims&
 }
 
 void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root,
-                   const Halide::Expr& task_rows) {
+                   const Halide::Expr& task_rows, bool lane_tail) {
   switch (f.kind) {
     case OpKind::Elementwise:
       if (root) schedule_elementwise(f, shape, s);
       return;
     case OpKind::ConvPointwise:
     case OpKind::Conv:
-      schedule_tiled_conv(f, shape, s);
+      schedule_tiled_conv(f, shape, s, nullptr, 0, lane_tail);
       return;
     case OpKind::ConvDepthwise:
       schedule_depthwise(f, shape, s, task_rows);

@@ -11,8 +11,10 @@ namespace schedules::x86 {
 
 // `task_rows`, where defined, replaces parallel_rows as the rows of one parallel task of a
 // depthwise conv (strip fusion's band: an Expr of the kernel's band-count argument).
+// `lane_tail`: the node runs in a lane tail (codegen/aot/lane_tail.h), several samples a call:
+// channel-tile tasks then take a tile's samples back to back.
 void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root,
-                   const Halide::Expr& task_rows = Halide::Expr());
+                   const Halide::Expr& task_rows = Halide::Expr(), bool lane_tail = false);
 
 // Strip fusion (knob expand_rows >= 1): the conv `f` is computed inside each parallel task (per
 // sample) of its only consumer, a depthwise conv scheduled by schedule_node with tasks of

@@ -234,7 +234,7 @@ TEST_CASE("workspace plan: values alive together never overlap, dead ones are re
 TEST_CASE("lane tail: b0's 7x7 blocks, head and classifier; gathered slots outlive the head") {
   const int64_t l2 = schedules::target_facts("x86-avx512").l2_bytes;
   Planned p = planned("b0");
-  codegen::choose_lane_tail(p.g, p.units, l2, p.plan);
+  codegen::set_lane_tail(p.plan, codegen::lane_tail_start(p.g, p.units, l2));
   REQUIRE(p.plan.tail_call == 13);  // features.6.1 .. 6.3, 7.0, head conv, pool + classifier
   CHECK(p.plan.tail_chunk == codegen::kLaneTailChunk);
   std::vector<int> gathered;
@@ -262,7 +262,8 @@ TEST_CASE("lane tail: b0's 7x7 blocks, head and classifier; gathered slots outli
 
   for (const char* v : {"b4", "b7"}) {  // stage 7 too large for 4 samples, no tail
     Planned q = planned(v);
-    codegen::choose_lane_tail(q.g, q.units, l2, q.plan);
+    CHECK(codegen::lane_tail_start(q.g, q.units, l2) == -1);
+    codegen::set_lane_tail(q.plan, -1);
     CHECK(q.plan.tail_call == -1);
     CHECK(q.plan.tail_chunk == 1);
   }
