@@ -20,7 +20,9 @@ int lane_tail_start(const ir::Graph& g, const std::vector<Unit>& units, int64_t 
   for (int u = int(units.size()) - 1; u > 0; u--) {
     int64_t weights = 0;
     for (const auto& p : units[size_t(u)].weights) weights += ir::numel(p.shape);
-    if (weights > 0 && !weight_heavy(g, units[size_t(u)], weights, l2_bytes)) break;
+    bool reads_input = false;  // the tail runs without the network input bound
+    for (int id : units[size_t(u)].inputs) reads_input = reads_input || g.node(id).op == "input";
+    if (reads_input || (weights > 0 && !weight_heavy(g, units[size_t(u)], weights, l2_bytes))) break;
     heavy += weights > 0;
     tail = u;
   }

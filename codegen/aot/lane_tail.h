@@ -33,8 +33,8 @@ constexpr double kLaneTailL2Share = 4.5;
 constexpr int kLaneTailMinHeavyUnits = 3;
 
 // The first unit of the lane tail: of the longest suffix of units that are each weight-heavy or
-// hold no weights, if kLaneTailMinHeavyUnits of them are weight-heavy; -1: no tail. `l2_bytes`:
-// the target's L2 per core.
+// hold no weights and do not read the network input, if kLaneTailMinHeavyUnits of them are
+// weight-heavy; -1: no tail. `l2_bytes`: the target's L2 per core.
 int lane_tail_start(const ir::Graph& g, const std::vector<Unit>& units, int64_t l2_bytes);
 
 // Sets plan.tail_call = `start` (the plan's calls are the units, in order), plan.tail_chunk, and

@@ -9,6 +9,7 @@
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
 #include "ir/diagnostics.h"
+#include "ir/ops.h"
 #include "ir/passes/pack_weights.h"
 #include "ir/pipeline.h"
 #include "schedules/schedule_params.h"
@@ -259,6 +260,25 @@ TEST_CASE("lane tail: b0's 7x7 blocks, head and classifier; gathered slots outli
         CHECK((o.second <= slots.first || slots.second <= o.first));
       }
     }
+
+  // Weight-heavy dense units, the last of them adding the network input: the tail would run
+  // without the input bound, so there is none; without the add, units 1..3 are the tail.
+  for (bool skip : {true, false}) {
+    ir::Graph dense;
+    dense.add("input", {}).set("shape", ir::Dims{8});
+    int last = 0;
+    for (int i = 1; i <= 4; i++) {
+      ir::Node& d = dense.add("dense", {last});
+      d.set("out", int64_t(8));
+      d.set("ref", "d" + std::to_string(i));
+      d.params.push_back({"weight", "w" + std::to_string(i), {8, 8}});
+      last = d.id;
+    }
+    if (skip) last = dense.add("add", {last, 0}).id;
+    dense.outputs = {last};
+    ir::infer_shapes(dense);
+    CHECK(codegen::lane_tail_start(dense, codegen::split_units(dense), l2) == (skip ? -1 : 1));
+  }
 
   for (const char* v : {"b4", "b7"}) {  // stage 7 too large for 4 samples, no tail
     Planned q = planned(v);
