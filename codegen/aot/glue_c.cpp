@@ -421,12 +421,9 @@ static int alloc_workspace(@LIB@ *m) {
     return @UPPER@_ENOMEM;
   }
   m->workspace = (float *)p;
-  if (TAIL_CALL >= 0) {
-    memset(p, 0, (size_t)WORKSPACE_FLOATS * 4); /* the arena-sizing tail run reads gathered slots not yet set */
-    if (!(m->tail_logits = (float *)malloc((size_t)TAIL_CHUNK * OUTPUT_NUMEL * 4))) {
-      set_error(m->error, "create: out of memory");
-      return @UPPER@_ENOMEM;
-    }
+  if (TAIL_CALL >= 0 && !(m->tail_logits = (float *)malloc((size_t)TAIL_CHUNK * OUTPUT_NUMEL * 4))) {
+    set_error(m->error, "create: out of memory");
+    return @UPPER@_ENOMEM;
   }
   init_buffers(m);
   return @UPPER@_OK;
@@ -530,6 +527,7 @@ int @LIB@_create(@LIB@ **out, const char *weights_path) {
   m->arena_recording = 1;
   rc = run_chunk(m, zeros, BATCH_CHUNK, scratch);
   if (!rc && TAIL_CALL >= 0) {
+    memset(m->workspace, 0, (size_t)WORKSPACE_FLOATS * 4); /* gathered slots the run above did not set */
     m->in_lanes = 1;
     bind_values(m, zeros, TAIL_CHUNK, scratch, 0);
     rc = run_calls(m, TAIL_CALL, CALL_COUNT);

@@ -1,6 +1,7 @@
 #include "codegen/aot/lane_tail.h"
 
 #include <algorithm>
+#include <set>
 
 namespace codegen {
 namespace {
@@ -33,12 +34,12 @@ void set_lane_tail(LibraryPlan& plan, int start) {
   plan.tail_call = start;
   plan.tail_chunk = start < 0 ? 1 : kLaneTailChunk;
   if (start < 0) return;
+  std::set<int> made_before;
+  for (int c = 0; c < start; c++)
+    made_before.insert(plan.calls[size_t(c)].outputs.begin(), plan.calls[size_t(c)].outputs.end());
   for (int c = start; c < int(plan.calls.size()); c++)
     for (int v : plan.calls[size_t(c)].inputs)
-      for (int p = 0; p < start; p++) {
-        const auto& outs = plan.calls[size_t(p)].outputs;
-        if (std::find(outs.begin(), outs.end(), v) != outs.end()) plan.values[size_t(v)].gathered = true;
-      }
+      if (made_before.count(v)) plan.values[size_t(v)].gathered = true;
 }
 
 }  // namespace codegen

@@ -145,8 +145,8 @@ void schedule_elementwise(codegen::OpFuncs f, const ir::Dims& shape, const Sched
 // Conv with an accumulator: a register tile of tile_channels x tile_pixels accumulators
 // per (row, x block, channel block), reduction loop outside the unrolled tile. Stored whole
 // (compute_root, parallel tasks of its own) unless `strip_consumer` is given.
-void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s,
-                         const Func* strip_consumer = nullptr, int strip_fold_rows = 0, bool lane_tail = false) {
+void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s, bool lane_tail,
+                         const Func* strip_consumer = nullptr, int strip_fold_rows = 0) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), cv("cv");
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
@@ -249,7 +249,7 @@ void schedule_conv_in_consumer_strips(const codegen::OpFuncs& f, const ir::Dims&
     throw ir::InternalError("strip fusion of a non-conv Func " + f.out.name());
   int fold = 1;  // a power of two (the ring index is then a mask) holding the rows one consumer row reads
   while (fold < consumer_kernel) fold *= 2;
-  schedule_tiled_conv(f, shape, s, &consumer, fold);
+  schedule_tiled_conv(f, shape, s, false, &consumer, fold);
 }
 
 void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const ScheduleParams& s, bool root,
@@ -260,7 +260,7 @@ void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const Sched
       return;
     case OpKind::ConvPointwise:
     case OpKind::Conv:
-      schedule_tiled_conv(f, shape, s, nullptr, 0, lane_tail);
+      schedule_tiled_conv(f, shape, s, lane_tail);
       return;
     case OpKind::ConvDepthwise:
       schedule_depthwise(f, shape, s, task_rows);
