@@ -66,9 +66,9 @@ std::map<int, int> strip_fusions(const ir::Graph& g, const Unit& u, UnitSchedule
 
 }  // namespace
 
-OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math) {
+OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math, bool lane_tail) {
   const std::string& op = n.op;
-  if (op == "conv2d") return lower_conv2d(n, in, w, math);
+  if (op == "conv2d") return lower_conv2d(n, in, w, math, lane_tail);
   if (op == "batch_norm") return lower_batch_norm(n, in, w);
   if (op == "activation") return lower_activation(n, in, math);
   if (op == "global_avg_pool") return lower_global_avg_pool(n, in);
@@ -136,7 +136,7 @@ LoweredUnit lower_unit(const ir::Graph& g, const Unit& u, const UnitSchedule& sc
     const ir::Node& n = g.node(id);
     std::vector<Value> in;
     for (int i : n.inputs) in.push_back(values.at(i));
-    OpFuncs f = lower_node(n, in, weights, lu.math);
+    OpFuncs f = lower_node(n, in, weights, lu.math, lane_tail);
     values[id] = Value{f.out, n.shape};
     auto s = params.find(id);
     if (s == params.end()) throw ir::InternalError("no schedule for node %" + std::to_string(id));

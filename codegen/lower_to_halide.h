@@ -29,7 +29,9 @@ struct LoweredUnit {
 };
 
 // One node's algorithm (codegen/ops), by op; throws ir::UserError for an op it cannot lower.
-OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math);
+// `lane_tail` as in lower_unit.
+OpFuncs lower_node(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math,
+                   bool lane_tail = false);
 
 // Whether a unit's kernel takes a band count: some node has expand_rows = 1.
 bool uses_bands(const UnitSchedule& schedule);

@@ -105,6 +105,7 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   std::map<std::string, int> kernel_of_signature;
   std::vector<int> representative;  // kernel -> unit
   std::vector<std::string> signatures;
+  std::vector<bool> tail_kernel;  // kernel -> runs several samples of a lane tail per call
   std::map<int, int> value_index;  // value id -> plan.values index
   auto value = [&](int id) {
     auto it = value_index.find(id);
@@ -124,14 +125,19 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   for (size_t u = 0; u < units.size(); u++) {
     for (size_t i = 0; i < facts.size(); i++)
       schedules[u].push_back(unit_schedule(g, units[u], *facts[i], o.schedule_attrs && i == 0));
-    std::string sig = unit_signature(g, units[u], schedules[u]) + (in_tail(u) ? " lane-tail" : "");
-    auto [it, fresh] = kernel_of_signature.emplace(sig, int(representative.size()));
-    if (fresh) {
-      representative.push_back(int(u));
-      signatures.push_back(sig);
-    }
+    auto kernel = [&](const std::string& sig, bool tail_samples) {
+      auto [it, fresh] = kernel_of_signature.emplace(sig, int(representative.size()));
+      if (fresh) {
+        representative.push_back(int(u));
+        signatures.push_back(sig);
+        tail_kernel.push_back(tail_samples);
+      }
+      return it->second;
+    };
+    const std::string sig = unit_signature(g, units[u], schedules[u]);
     PlannedCall call;
-    call.kernel = it->second;
+    call.kernel = in_tail(u) ? kernel(sig + " lane-tail", true) : kernel(sig, false);
+    if (in_tail(u)) call.single_kernel = kernel(sig, false);
     // the same for every unit of a kernel (its signature holds all ISAs' schedules)
     call.bands = std::any_of(schedules[u].begin(), schedules[u].end(), uses_bands);
     for (int id : units[u].inputs) call.inputs.push_back(value(id));
@@ -190,8 +196,7 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
       auto t0 = Clock::now();
       std::string base = "k" + std::to_string(k) + "_" + facts[i]->isa;
       LoweredUnit lu = lower_unit(g, u, schedules[size_t(representative[size_t(k)])][i], *facts[i],
-                                  plan.calls[size_t(representative[size_t(k)])].bands,
-                                  in_tail(size_t(representative[size_t(k)])));
+                                  plan.calls[size_t(representative[size_t(k)])].bands, tail_kernel[size_t(k)]);
       Halide::Target target = Halide::Target(facts[i]->halide_target)
                                   .with_feature(Halide::Target::NoRuntime)
                                   .with_feature(Halide::Target::UserContext);

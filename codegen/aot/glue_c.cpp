@@ -112,6 +112,7 @@ struct @LIB@ {
   int lane_count;
   int in_lanes; /* its kernels run on one thread: a lane handle, or the handle during run_lanes */
   int lanes_on; /* EFFNETC_LANES is not 0 */
+  int samples;  /* the batch extent bind_values gave the values */
 };
 
 static int forced_isa = -1; /* index into ISA_NAMES, -1: auto */
@@ -475,6 +476,7 @@ static void add_lanes(@LIB@ *m) {
 /* Points the value buffers at `batch` samples: the caller's input and output, gathered values
  * (the lane tail's inputs) from their slot `slot` on. */
 static void bind_values(@LIB@ *m, const float *input, int batch, float *output, int slot) {
+  m->samples = batch;
   for (int v = 0; v < VALUE_COUNT; v++) {
     halide_buffer_t *b = &m->values[v];
     halide_dimension_t *n = &b->dim[b->dimensions - 1];
@@ -723,9 +725,12 @@ std::string glue_run_kernels(const LibraryPlan& p, bool dispatch) {
       p);
   for (size_t i = 0; i < p.calls.size(); i++) {
     const PlannedCall& c = p.calls[i];
-    std::string k = std::to_string(c.kernel), n = std::to_string(i);
-    s += "  if (first <= " + n + " && " + n + " < end) {\n    if ((rc = " +
-         (dispatch ? "KERNEL" + k + "[m->isa]" : p.lib + "_k" + k + "_" + p.isas.at(0)) + "(m";
+    auto fn = [&](int k) {
+      return dispatch ? "KERNEL" + std::to_string(k) + "[m->isa]" : p.lib + "_k" + std::to_string(k) + "_" + p.isas.at(0);
+    };
+    std::string n = std::to_string(i), f = fn(c.kernel);
+    if (c.single_kernel >= 0) f = "(m->samples == 1 ? " + fn(c.single_kernel) + " : " + f + ")";
+    s += "  if (first <= " + n + " && " + n + " < end) {\n    if ((rc = " + f + "(m";
     for (int v : c.inputs) s += ", &m->values[" + std::to_string(v) + "]";
     for (int w : c.weights) s += ", &m->weight_views[" + std::to_string(w) + "]";
     if (c.bands) s += ", band_count(m)";
@@ -751,7 +756,8 @@ std::string emit_glue_c(const LibraryPlan& p) {
   // Per-kernel dispatch tables, one entry per ISA, typed like the kernel headers.
   std::vector<const PlannedCall*> first(size_t(p.kernels), nullptr);
   for (const auto& c : p.calls)
-    if (!first[size_t(c.kernel)]) first[size_t(c.kernel)] = &c;
+    for (int k : {c.kernel, c.single_kernel})
+      if (k >= 0 && !first[size_t(k)]) first[size_t(k)] = &c;
   for (int k = 0; k < p.kernels; k++) {
     const PlannedCall& c = *first[size_t(k)];
     std::string params = "const void *";

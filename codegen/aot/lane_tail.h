@@ -5,8 +5,12 @@
 // classifier 20), so each sample of a lane streamed them from L3 again: a 7x7 block's 2.3 MB of
 // weights and the next blocks' pass through the 2 MB L2 between two samples' uses. In the tail,
 // a kernel call on several samples reads a weight tile once for all of them: the tail's kernels
-// run a channel tile's samples in consecutive tasks (schedule_node's `lane_tail`), and the
-// classifier uses each input channel's weights for every sample (schedule_vector_stage).
+// run a channel tile's samples in consecutive tasks (schedule_node's `lane_tail`), the
+// classifier uses each input channel's weights for every sample (schedule_vector_stage), and a
+// projection over fewer pixels than output channels scales its input by SE, not each sample's
+// copy of its weights (lower_conv2d's `shared_weights`). A tail call on one sample (batch 1, a
+// lane's last odd sample) runs the unit's ordinary kernel instead (PlannedCall::single_kernel),
+// which scales the weights: from L3, scaling a tile also fetches it ahead of the FMAs.
 #pragma once
 
 #include <vector>

@@ -25,6 +25,9 @@ struct PlannedCall {
   std::vector<int> inputs, outputs;  // indices into LibraryPlan::values
   std::vector<int> weights;          // indices into LibraryPlan::weight_views
   bool bands = false;                // the kernel takes a band count after its weights (strip fusion)
+  // A lane tail's call (lane_tail.h): the kernel for a call on one sample (`kernel` runs a
+  // gathered chunk); -1 elsewhere. Same arguments, the single-sample unit's own schedule.
+  int single_kernel = -1;
 };
 
 struct WeightView {

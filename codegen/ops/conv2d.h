@@ -9,6 +9,9 @@
 
 namespace codegen {
 
-OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math);
+// `shared_weights`: each call runs several samples that read the same weights in turn (a lane
+// tail), so they stay in cache from one sample to the next.
+OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weights& w, Math math,
+                     bool shared_weights = false);
 
 }  // namespace codegen

@@ -186,6 +186,11 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
         .reorder_storage(v.x, v.c, v.y, v.n)
         .vectorize(v.x, s.vector_width, TailStrategy::GuardWithIf);
   }
+  if (f.scaled_input.defined()) {
+    // The input times the sample's scale (fewer pixels than output channels): once per sample,
+    // read by every channel tile.
+    f.scaled_input.compute_root().vectorize(v.c, t.vector, TailStrategy::GuardWithIf).parallel(v.y);
+  }
   if (f.scaled_weight.defined()) {
     // The weights scaled for a sample: per channel-tile task just the tile it reads; for row
     // tasks once per run (per row they were rescaled whole: 14 x 75K products and 300 KB of

@@ -52,7 +52,7 @@ bool host_supports(const schedules::TargetFacts& facts) {
 }
 
 ir::Tensor run_jit(const ir::Graph& graph, const ir::WeightMap& w, const ir::Tensor& input,
-                   const schedules::TargetFacts& facts, int bands) {
+                   const schedules::TargetFacts& facts, int bands, bool lane_tail) {
   ir::Graph g = graph;
   std::vector<float> packed = ir::pack_weights(g, w);
   std::unique_ptr<float, decltype(&std::free)> blob(
@@ -64,7 +64,8 @@ ir::Tensor run_jit(const ir::Graph& graph, const ir::WeightMap& w, const ir::Ten
   for (const auto& n : g.nodes)
     if (n.op == "input") storage[n.id] = input.data;
   for (const auto& u : codegen::split_units(g)) {
-    codegen::LoweredUnit lu = codegen::lower_unit(g, u, codegen::unit_schedule(g, u, facts, true), facts);
+    codegen::LoweredUnit lu =
+        codegen::lower_unit(g, u, codegen::unit_schedule(g, u, facts, true), facts, false, lane_tail);
     std::vector<Halide::Buffer<float>> keep;
     std::vector<halide_buffer_t*> inputs, weights, outputs;
     for (size_t i = 0; i < u.inputs.size(); i++) {

@@ -11,8 +11,9 @@ namespace codegen_test {
 
 // `input` is [B, C, H, W] NCHW like the oracle's; returns graph output 0 as [B, ...].
 // `bands`: the band count of kernels that take one (strip fusion with expand_rows = 1).
+// `lane_tail`: every unit lowered as a lane tail's kernel (several samples a call).
 ir::Tensor run_jit(const ir::Graph& g, const ir::WeightMap& w, const ir::Tensor& input,
-                   const schedules::TargetFacts& facts, int bands = 1);
+                   const schedules::TargetFacts& facts, int bands = 1, bool lane_tail = false);
 
 // True when this CPU runs code for `facts` (AVX-512 / AVX2 checks through Halide's host target).
 bool host_supports(const schedules::TargetFacts& facts);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iterator>
 
+#include "codegen/ops/conv2d.h"
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
 #include "ir/ops.h"
@@ -96,7 +97,7 @@ ir::Tensor random_input(const ir::Graph& g, int batch, uint64_t seed) {
 
 // Compares codegen with the oracle on every ISA the CPU runs (the SSE2 baseline, slowest to
 // JIT, on the odd shapes only, which exercise its tails); prints one line per ISA.
-void check(const ir::Graph& g, const std::string& what) {
+void check(const ir::Graph& g, const std::string& what, bool lane_tail = false) {
   ir::WeightMap w = frontend::random_weights(g, 7);
   ir::Tensor input = random_input(g, 2, 11);
   ir::Tensor ref = oracle::run_graph(g, w, input, 2).at(0);
@@ -107,7 +108,7 @@ void check(const ir::Graph& g, const std::string& what) {
       std::printf("[SKIP] %-58s %-12s this CPU lacks it\n", what.c_str(), facts_name);
       continue;
     }
-    ir::Tensor got = codegen_test::run_jit(g, w, input, facts);
+    ir::Tensor got = codegen_test::run_jit(g, w, input, facts, 1, lane_tail);
     codegen_test::Error e = codegen_test::compare(got, ref, 1e-4, 1e-4);
     std::printf("%-66s %-12s max-abs %.3g  normalised %.3g\n", what.c_str(), facts_name, e.max_abs,
                 e.max_abs / std::max(e.max_ref, 1e-30));
@@ -173,7 +174,7 @@ TEST_CASE("conv2d 1x1 hwio + residual + in_scale (SE folded into the projection)
 
 TEST_CASE("conv2d 1x1 in_scale on an image with fewer pixels than output channels") {
   // H*W < Cout (b0's 7x7 projections): the scaled weights outnumber the pixels; 20 channels
-  // leave a vector tail
+  // leave a vector tail. In a lane tail's kernel the input is scaled instead.
   const Shape shapes[] = {{32, 4, 4, 64, "aligned"}, {20, 3, 3, 28, "odd"}, {20, 4, 4, 20, "residual"}};
   for (const Shape& s : shapes) {
     Builder b(s, true);
@@ -181,7 +182,32 @@ TEST_CASE("conv2d 1x1 in_scale on an image with fewer pixels than output channel
     bool residual = s.c == s.c_out;
     std::vector<int> in = residual ? std::vector<int>{b.x, b.x, scale} : std::vector<int>{b.x, scale};
     int y = b.conv(in, s.c_out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, residual, true);
-    check(b.done(y), label(std::string("conv1x1 in_scale, few pixels") + (residual ? " residual" : ""), s));
+    ir::Graph g = b.done(y);
+    check(g, label(std::string("conv1x1 in_scale, few pixels") + (residual ? " residual" : ""), s));
+    check(g, label(std::string("conv1x1 in_scale, few pixels, lane tail") + (residual ? " residual" : ""), s), true);
+  }
+}
+
+TEST_CASE("conv2d 1x1 in_scale: the scale goes into the input only in a lane tail, over few pixels") {
+  const codegen::Vars& v = codegen::vars();
+  for (const Shape& s : {Shape{32, 4, 4, 64, "16 pixels"}, Shape{32, 8, 8, 64, "64 pixels"}}) {
+    Builder b(s, true);
+    int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
+    int y = b.conv({b.x, scale}, s.c_out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true);
+    ir::Graph g = b.done(y);
+    codegen::Weights weights;
+    int buffers = 0;
+    for (const auto& p : g.node(y).params)
+      weights.add(p.name, Halide::ImageParam(Halide::Float(32), 1, "w" + std::to_string(buffers++)));
+    std::vector<codegen::Value> in = {{Halide::Func("x"), g.node(b.x).shape}, {Halide::Func("s"), g.node(scale).shape}};
+    for (auto& value : in) value.f(v.c, v.x, v.y, v.n) = 1.0f;
+    for (bool tail : {false, true}) {
+      codegen::OpFuncs f = codegen::lower_conv2d(g.node(y), in, weights, codegen::Math::Portable, tail);
+      bool scale_input = tail && s.h * s.w < s.c_out;
+      INFO(s.label << ", lane tail " << tail);
+      CHECK(f.scaled_input.defined() == scale_input);
+      CHECK(f.scaled_weight.defined() == !scale_input);
+    }
   }
 }
 
