@@ -42,7 +42,7 @@ struct OpFuncs {
   std::vector<Halide::RDom> inner_r;  // the update domain of each inner Func that has one, else an empty RDom
   std::vector<int64_t> inner_extent;  // the channel count of each inner Func
   Halide::Func scaled_weight;         // pointwise conv with in_scale: weight(o, i) * scale(i, n), when defined
-  Halide::Func scaled_input;          // pointwise conv with in_scale over fewer pixels than outputs: x * scale
+  Halide::Func scaled_input;          // the same in a lane tail over fewer pixels than outputs: x * scale
 };
 
 // The 1-D weight buffers of one compilation unit, by Param name.
