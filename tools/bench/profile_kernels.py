@@ -9,8 +9,8 @@ attributes each sample to a node by the symbol Halide gives the node's parallel 
 (`<lib>_k<kernel>_<isa>_par_for_n<node>_...`). Units that share a kernel sample only the first
 unit's node ids, so nodes are grouped by what makes them share code (op, attributes, shapes,
 never names) and a group's time is set against the MACs of all its nodes. Samples in a kernel
-outside any node's loop, and in the library's runtime (task pool, Halide runtime), are rows of
-their own; samples elsewhere (loading weights, create(), the kernel's page faults) are left out,
+outside any node's loop (but the classifier's, which has no loop of its own: attribute_classifier),
+and in the library's runtime (task pool, Halide runtime), are rows of their own; samples elsewhere (loading weights, create(), the kernel's page faults) are left out,
 so the shares are of the library's run time. A node's ms = the bench median x its share.
 The bound is 2 * MACs / the FMA peak of tools/bench/fma_peak.c at the same thread count.
 A "Headroom" section gives how much shorter the run would be with the 1x1 convs at their bound
@@ -92,17 +92,38 @@ def perf_samples(cmd, data):
 
 
 def attribute(samples, lib):
-    """Samples per node id, per kernel outside node loops, and in the runtime."""
+    """Samples per node id, per kernel outside node loops, and in the runtime; and the node ids
+    sampled in each kernel."""
     per_node, per_kernel, runtime = collections.Counter(), collections.Counter(), 0
+    kernel_nodes = collections.defaultdict(set)
     for sym, n in samples.items():
         m = re.match(rf"{lib}_k(\d+)_\w*?(?:_par_for_n(\d+)_\w*)?$", sym)
         if m and m.group(2):
             per_node[int(m.group(2))] += n
+            kernel_nodes[int(m.group(1))].add(int(m.group(2)))
         elif m:
             per_kernel[int(m.group(1))] += n
         elif sym.startswith(("pool_", "halide_", lib)):
             runtime += n
-    return per_node, per_kernel, runtime
+    return per_node, per_kernel, runtime, kernel_nodes
+
+
+def attribute_classifier(per_node, per_kernel, kernel_nodes, graph):
+    """The classifier (dense) runs without a parallel loop (its samples inside its reduction), so
+    it has no symbol of its own: its kernel's samples outside node loops are its. Its kernel is
+    the one where its nearest sampled input, three nodes up at most (the pool), was sampled."""
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    for n in graph["nodes"]:
+        if n["op"] != "dense" or per_node[n["id"]]:
+            continue
+        frontier = [n["id"]]
+        for _ in range(3):
+            frontier = [i for f in frontier for i in nodes[f]["inputs"]]
+            kernels = [k for k, sampled in kernel_nodes.items() if sampled & set(frontier)]
+            if kernels:
+                if len(kernels) == 1 and per_kernel[kernels[0]]:
+                    per_node[n["id"]] += per_kernel.pop(kernels[0])
+                break
 
 
 def headroom(rows, median):
@@ -153,7 +174,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         rb.log("perf record " + " ".join(cmd))
         samples = perf_samples(cmd, os.path.join(tmp, "perf.data"))
-    per_node, per_kernel, runtime = attribute(samples, lib)
+    per_node, per_kernel, runtime, kernel_nodes = attribute(samples, lib)
+    attribute_classifier(per_node, per_kernel, kernel_nodes, graph)
     total = sum(per_node.values()) + sum(per_kernel.values()) + runtime
     if not total:
         sys.exit(f"profile_kernels: error: perf saw no samples in {lib}'s kernels (is perf allowed? "
