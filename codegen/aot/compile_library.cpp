@@ -105,7 +105,7 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   std::map<std::string, int> kernel_of_signature;
   std::vector<int> representative;  // kernel -> unit
   std::vector<std::string> signatures;
-  std::vector<bool> tail_kernel;  // kernel -> runs several samples of a lane tail per call
+  std::vector<bool> tail_kernel;   // kernel -> runs several samples of a lane tail per call
   std::map<int, int> value_index;  // value id -> plan.values index
   auto value = [&](int id) {
     auto it = value_index.find(id);
@@ -136,8 +136,12 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     };
     const std::string sig = unit_signature(g, units[u], schedules[u]);
     PlannedCall call;
-    call.kernel = in_tail(u) ? kernel(sig + " lane-tail", true) : kernel(sig, false);
-    if (in_tail(u)) call.single_kernel = kernel(sig, false);
+    if (in_tail(u)) {
+      call.kernel = kernel(sig + " lane-tail", true);
+      call.single_kernel = kernel(sig, false);
+    } else {
+      call.kernel = kernel(sig, false);
+    }
     // the same for every unit of a kernel (its signature holds all ISAs' schedules)
     call.bands = std::any_of(schedules[u].begin(), schedules[u].end(), uses_bands);
     for (int id : units[u].inputs) call.inputs.push_back(value(id));

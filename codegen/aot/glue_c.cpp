@@ -681,7 +681,8 @@ std::string glue_plan_tables(const LibraryPlan& p) {
   s += "#define WEIGHT_VIEW_COUNT " + std::to_string(p.weight_views.size()) + "\n\n";
 
   s += "/* Values between kernels: rank, extents and strides (c, x, y or c), workspace offset. */\n";
-  s += "struct value_desc {\n  int rank;\n  int extent[3];\n  int stride[4];\n  long long offset;\n  int gathered;\n};\n";
+  s += "struct value_desc {\n  int rank;\n  int extent[3];\n  int stride[4];\n  long long offset;\n"
+       "  int gathered;\n};\n";
   s += "static const struct value_desc VALUES[VALUE_COUNT] = {\n";
   for (const auto& v : p.values) {
     long long off = v.home == PlannedValue::Home::UserInput    ? -1
@@ -726,7 +727,8 @@ std::string glue_run_kernels(const LibraryPlan& p, bool dispatch) {
   for (size_t i = 0; i < p.calls.size(); i++) {
     const PlannedCall& c = p.calls[i];
     auto fn = [&](int k) {
-      return dispatch ? "KERNEL" + std::to_string(k) + "[m->isa]" : p.lib + "_k" + std::to_string(k) + "_" + p.isas.at(0);
+      return dispatch ? "KERNEL" + std::to_string(k) + "[m->isa]"
+                      : p.lib + "_k" + std::to_string(k) + "_" + p.isas.at(0);
     };
     std::string n = std::to_string(i), f = fn(c.kernel);
     if (c.single_kernel >= 0) f = "(m->samples == 1 ? " + fn(c.single_kernel) + " : " + f + ")";
@@ -769,7 +771,9 @@ std::string emit_glue_c(const LibraryPlan& p) {
       s += (i ? ", " : "") + p.lib + "_k" + std::to_string(k) + "_" + p.isas[i];
     s += "};\n";
   }
-  s += fill("\nstruct @LIB@;\nstatic int run_calls(struct @LIB@ *m, int first, int end);\nstatic int run_kernels(struct @LIB@ *m);\n", p);
+  s += fill("\nstruct @LIB@;\nstatic int run_calls(struct @LIB@ *m, int first, int end);\n"
+            "static int run_kernels(struct @LIB@ *m);\n",
+            p);
   s += fill(kGlueX86Struct, p) + glue_shared_c(p) + "\n" + kTaskPoolC + fill(kGlueX86, p);
   if (std::any_of(p.calls.begin(), p.calls.end(), [](const PlannedCall& c) { return c.bands; }))
     s += fill("\n/* The band count of strip-fused kernels (docs/codegen.md): one band of rows per pool thread,\n"

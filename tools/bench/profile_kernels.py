@@ -10,8 +10,9 @@ attributes each sample to a node by the symbol Halide gives the node's parallel 
 unit's node ids, so nodes are grouped by what makes them share code (op, attributes, shapes,
 never names) and a group's time is set against the MACs of all its nodes. Samples in a kernel
 outside any node's loop (but the classifier's, which has no loop of its own: attribute_classifier),
-and in the library's runtime (task pool, Halide runtime), are rows of their own; samples elsewhere (loading weights, create(), the kernel's page faults) are left out,
-so the shares are of the library's run time. A node's ms = the bench median x its share.
+and in the library's runtime (task pool, Halide runtime), are rows of their own; samples elsewhere
+(loading weights, create(), the kernel's page faults) are left out, so the shares are of the
+library's run time. A node's ms = the bench median x its share.
 The bound is 2 * MACs / the FMA peak of tools/bench/fma_peak.c at the same thread count.
 A "Headroom" section gives how much shorter the run would be with the 1x1 convs at their bound
 (or at the best ratio one of them reaches): a ceiling for what tuning their schedules can win.
