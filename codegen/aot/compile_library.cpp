@@ -13,6 +13,7 @@
 #include "codegen/aot/glue_c.h"
 #include "codegen/aot/glue_cuda.h"
 #include "codegen/aot/lane_tail.h"
+#include "codegen/aot/plan_calls.h"
 #include "codegen/aot/workspace_plan.h"
 #include "codegen/lower_to_halide.h"
 #include "ir/diagnostics.h"
@@ -105,20 +106,8 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   std::map<std::string, int> kernel_of_signature;
   std::vector<int> representative;  // kernel -> unit
   std::vector<std::string> signatures;
-  std::vector<bool> tail_kernel;   // kernel -> runs several samples of a lane tail per call
-  std::map<int, int> value_index;  // value id -> plan.values index
-  auto value = [&](int id) {
-    auto it = value_index.find(id);
-    if (it != value_index.end()) return it->second;
-    const ir::Node& n = g.node(id);
-    PlannedValue v;
-    v.shape = n.shape;
-    v.layout = value_layout(n);
-    if (n.op == "input") v.home = PlannedValue::Home::UserInput;
-    if (g.is_output(id)) v.home = PlannedValue::Home::UserOutput;
-    plan.values.push_back(v);
-    return value_index[id] = int(plan.values.size() - 1);
-  };
+  std::vector<bool> tail_kernel;  // kernel -> runs several samples of a lane tail per call
+  plan_calls(g, units, plan);
   std::map<std::pair<int64_t, int64_t>, int> view_index;
   const int tail = cuda ? -1 : lane_tail_start(g, units, facts[0]->l2_bytes);
   auto in_tail = [&](size_t u) { return tail >= 0 && int(u) >= tail; };
@@ -135,7 +124,7 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
       return it->second;
     };
     const std::string sig = unit_signature(g, units[u], schedules[u]);
-    PlannedCall call;
+    PlannedCall& call = plan.calls[u];
     if (in_tail(u)) {
       call.kernel = kernel(sig + " lane-tail", true);
       call.single_kernel = kernel(sig, false);
@@ -144,8 +133,6 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
     }
     // the same for every unit of a kernel (its signature holds all ISAs' schedules)
     call.bands = std::any_of(schedules[u].begin(), schedules[u].end(), uses_bands);
-    for (int id : units[u].inputs) call.inputs.push_back(value(id));
-    for (int id : units[u].outputs) call.outputs.push_back(value(id));
     for (const auto& p : units[u].weights) {
       if (p.offset < 0) throw ir::InternalError("param '" + p.name + "' is not packed (run pack_weights first)");
       auto key = std::make_pair(p.offset, ir::numel(p.shape));
@@ -153,15 +140,8 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
       if (added) plan.weight_views.push_back({key.first, key.second});
       call.weights.push_back(v->second);
     }
-    plan.calls.push_back(call);
   }
   plan.kernels = int(representative.size());
-  for (size_t v = 0; v < plan.values.size(); v++) {
-    if (plan.values[v].home == PlannedValue::Home::UserInput) plan.input_value = int(v);
-    if (plan.values[v].home == PlannedValue::Home::UserOutput) plan.output_value = int(v);
-  }
-  if (plan.input_value < 0 || plan.output_value < 0)
-    throw ir::UserError("codegen expects the graph output to be computed from the graph input");
   const PlannedValue& in = plan.values[size_t(plan.input_value)];
   if (in.shape.size() != 3) throw ir::UserError("the network input must be [C,H,W], got " + ir::dims_str(in.shape));
   plan.resolution = int(in.shape[1]);

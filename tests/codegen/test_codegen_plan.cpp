@@ -1,9 +1,9 @@
 // The data side of codegen: pack_weights, ScheduleParams (JSON, attrs, defaults), the
 // compilation-unit split and signatures, the workspace planner and the lane tail.
 #include <catch2/catch.hpp>
-#include <map>
 
 #include "codegen/aot/lane_tail.h"
+#include "codegen/aot/plan_calls.h"
 #include "codegen/aot/workspace_plan.h"
 #include "codegen/units.h"
 #include "frontend/build_graph.h"
@@ -19,7 +19,7 @@ namespace {
 ir::Graph b0() { return frontend::build_graph(*frontend::builtin_spec("b0")); }
 
 // A variant through the pass pipeline (no weights) and its units as a library plan's calls and
-// values, the way compile_library wires them.
+// values (plan_calls, as compile_library starts its plan).
 struct Planned {
   ir::Graph g;
   std::vector<codegen::Unit> units;
@@ -30,24 +30,7 @@ Planned planned(const std::string& variant) {
   Planned p{frontend::build_graph(*frontend::builtin_spec(variant)), {}, {}};
   ir::run_pipeline(p.g, nullptr, ir::PipelineOptions{});
   p.units = codegen::split_units(p.g);
-  std::map<int, int> index;
-  auto value = [&](int id) {
-    auto [it, fresh] = index.emplace(id, int(p.plan.values.size()));
-    if (fresh) {
-      codegen::PlannedValue v;
-      v.shape = p.g.node(id).shape;
-      if (p.g.node(id).op == "input") v.home = codegen::PlannedValue::Home::UserInput;
-      if (p.g.is_output(id)) v.home = codegen::PlannedValue::Home::UserOutput;
-      p.plan.values.push_back(v);
-    }
-    return it->second;
-  };
-  for (const auto& u : p.units) {
-    codegen::PlannedCall c;
-    for (int id : u.inputs) c.inputs.push_back(value(id));
-    for (int id : u.outputs) c.outputs.push_back(value(id));
-    p.plan.calls.push_back(c);
-  }
+  codegen::plan_calls(p.g, p.units, p.plan);
   return p;
 }
 
