@@ -86,13 +86,16 @@ TileCost tile_pixels_for(const ScheduleParams& s, int m, int64_t channels, int64
 // cycle of loop overhead): wide tiles amortise the loads, narrow ones waste less.
 // The search stays near the shapes measured to run well ("tc24 x 12px" 95 % and "tc16 x 14px"
 // 87 % of AVX-512 peak, HALIDE14_NOTES §5): at least half the pixels the registers allow, and
-// at most two register widths of channels with 16 registers (AVX2 tiles of 4 x 3 were 15 %
-// slower than 2 x 6), three with 32: 48 x 8-9 tiles on 48 to 240 channels made b0 0.97-0.98x
-// the time (1 thread and batch 8) and b7 0.98-1.01x (its 150² 288->48 projection 0.83x its perf
-// samples, 1 x 15 before), where four (64 x 5-7 on 192 to 2304 channels) were 0.99x on both.
+// at most three register widths of channels: 48 x 8-9 tiles on 48 to 240 channels made b0
+// 0.97-0.98x the time (AVX-512, 1 thread and batch 8) and b7 0.98-1.01x (its 150² 288->48
+// projection 0.83x its perf samples, 1 x 15 before), where four (64 x 5-7 on 192 to 2304
+// channels) were 0.99x on both. With AVX2's 16 registers, 3 x 4 tiles (12 accumulators, 3
+// weight vectors and the broadcast) won the tuner's b0 search on the Intel Xeon, and as the
+// default they made AVX2 b0 0.96x, b2 0.97x (batch 8), b6 0.97x and b4 1.00x the time
+// (twenty-third session); 4 x 3, which spills, was 15 % slower than 2 x 6 on the Zen 5.
 void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
   const int regs_per_vector = registers_per_vector(s, facts);
-  const int max_regs = facts.vector_registers >= 32 ? 3 : 2;
+  const int max_regs = 3;
   double best = 0;
   for (int m = 1; m <= std::max(1, max_regs / regs_per_vector); m++) {
     if (m > 1 && int64_t(m) * s.vector_width > channels) break;
