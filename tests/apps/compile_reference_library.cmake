@@ -1,13 +1,18 @@
-# ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target x86-64-linux [--db DB] -o OUT` (skipped
-# when OUT's archive is newer than effnetc, the weights and DB), then links the classify app with plain cc:
+# ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target TARGET [--db DB] -o OUT` (TARGET:
+# x86-64-linux unless given; skipped when OUT's archive is newer than effnetc, the weights and DB), then links the
+# classify app with plain cc:
 #   cc -std=c99 -O2 -DEFFNET_LIB=... SOURCE -I OUT -L OUT -lefficientnet_<v> -lpthread -ldl -lm -o OUT/classify
-# Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir [-DDB=tuned.json|dir] -P this
+# Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir [-DDB=tuned.json|dir]
+#              [-DTARGET=x86-64-linux-avx2] -P this
 foreach(var EFFNETC CC SOURCE VARIANT WEIGHTS OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "compile_reference_library.cmake: -D${var}=... is required")
   endif()
 endforeach()
 
+if(NOT DEFINED TARGET)
+  set(TARGET x86-64-linux)
+endif()
 set(lib efficientnet_${VARIANT})
 set(archive "${OUT}/lib${lib}.a")
 set(db_args "")
@@ -23,7 +28,7 @@ if(EXISTS "${archive}" AND NOT "${EFFNETC}" IS_NEWER_THAN "${archive}" AND NOT "
   message(STATUS "${archive} is up to date")
 else()
   file(REMOVE_RECURSE "${OUT}")
-  execute_process(COMMAND "${EFFNETC}" compile ${VARIANT} --weights "${WEIGHTS}" --target x86-64-linux ${db_args}
+  execute_process(COMMAND "${EFFNETC}" compile ${VARIANT} --weights "${WEIGHTS}" --target ${TARGET} ${db_args}
                           -o "${OUT}"
                   RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)

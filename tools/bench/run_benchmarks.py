@@ -28,7 +28,12 @@ Run nothing else meanwhile: a second job on the other core halves the numbers.
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
 `--db` and timed in the same run ("effnetc tuned", AVX-512), the report gains the
 tuned-vs-default columns and a summary of the database, and an SVG plot of tuned latency vs
-ONNX Runtime vs the compute bound is written next to the report (--plot).
+ONNX Runtime vs the compute bound is written next to the report (--plot). With --db-avx2 (a
+database of `effnetc tune --target x86-64-linux-avx2`), each variant is also compiled for AVX2 alone
+(`--target x86-64-linux-avx2`), without and with that database, and both are timed in the same
+passes: --db applies to a multi-ISA library's first ISA only, and the AVX2 kernels of the default
+library read weights blocked for the AVX-512 tiles, so AVX2 tuning is compared between two
+AVX2-only libraries ("AVX2 only" table).
 """
 import argparse
 import datetime
@@ -76,16 +81,16 @@ def reference_weights(args, v):
     return weights
 
 
-def prepare_variant(args, v, work, db=None):
+def prepare_variant(args, v, work, db=None, target="x86-64-linux", name=None):
     """Library and bench app of one variant on the reference weights (cached across runs), its
     compile time and the commit it was compiled at; with `db` the library is compiled with that
-    tuning database into <work>/<v>-tuned."""
+    tuning database into <work>/<v>-tuned (`name`: another directory name, for other targets)."""
     weights = reference_weights(args, v)
-    lib = os.path.join(work, v + ("-tuned" if db else ""))
+    lib = os.path.join(work, name or v + ("-tuned" if db else ""))
     if not os.path.exists(os.path.join(lib, f"libefficientnet_{v}.a")) or args.recompile:
         t0 = time.monotonic()
         subprocess.run([os.path.join(args.build, "cli/effnetc"), "compile", v, "--weights", weights, "--target",
-                        "x86-64-linux", "-o", lib] + (["--db", db] if db else []), check=True,
+                        target, "-o", lib] + (["--db", db] if db else []), check=True,
                        stdout=subprocess.DEVNULL)
         with open(os.path.join(lib, "compile_seconds"), "w") as f:
             f.write(f"{time.monotonic() - t0:.1f}\n")
@@ -134,6 +139,8 @@ def main():
                     help="SVG written with --db: tuned vs ONNX Runtime vs bound")
     ap.add_argument("--tuning-minutes", type=float,
                     help="wall time of the effnetc tune runs that made --db, quoted in the report")
+    ap.add_argument("--db-avx2", help="also time AVX2-only libraries without and with this AVX2 tuning database")
+    ap.add_argument("--tuning-minutes-avx2", type=float, help="the same as --tuning-minutes, for --db-avx2")
     ap.add_argument("--recompile", action="store_true")
     ap.add_argument("--prepare-only", action="store_true", help="build libraries, apps and ONNX models; time nothing")
     ap.add_argument("--report-only", action="store_true",
@@ -168,6 +175,14 @@ def main():
         commands[v] = [(f"effnetc {isa}", [bench, "--isa", isa] + common) for isa in ("avx512", "avx2")]
         if tuned_bench:
             commands[v].append(("effnetc tuned", [tuned_bench, "--isa", "avx512"] + common))
+        if args.db_avx2:
+            only, tuned = [prepare_variant(args, v, work, db, "x86-64-linux-avx2", name)
+                           for db, name in ((None, v + "-avx2"), (args.db_avx2, v + "-avx2-tuned"))]
+            rows[v]["compiled_at"].update({"avx2 only": only[2], "avx2 tuned": tuned[2]})
+            rows[v]["avx2_tuned_identical"] = same_library(only[0], tuned[0], v)
+            commands[v].append(("effnetc avx2 only", [only[0]] + common))
+            if not rows[v]["avx2_tuned_identical"]:
+                commands[v].append(("effnetc avx2 tuned", [tuned[0]] + common))
         commands[v].append((None, peer_cmd))
     if args.prepare_only:
         return 0
@@ -186,6 +201,8 @@ def main():
     for r in rows.values():
         if r["tuned_identical"]:
             r["rounds"].update({("effnetc tuned", b): r["rounds"][("effnetc avx512", b)] for b in args.batches})
+        if r.get("avx2_tuned_identical"):
+            r["rounds"].update({("effnetc avx2 tuned", b): r["rounds"][("effnetc avx2 only", b)] for b in args.batches})
     peak_after = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
     write_report(args, rows, peak_before, peak_after)
     return 0
@@ -212,7 +229,8 @@ def per_pass(row, system, other, batch):
 
 def save_measurements(args, rows, before, after, meta):
     """Everything the report is made of, to rounds_path(args)."""
-    variants = {v: dict({k: r[k] for k in ("macs", "compile_s", "compiled_at", "tuned_identical", "versions") if k in r},
+    kept = ("macs", "compile_s", "compiled_at", "tuned_identical", "avx2_tuned_identical", "versions")
+    variants = {v: dict({k: r[k] for k in kept if k in r},
                         rounds=[{"system": s, "batch": b, "median_ms": t} for (s, b), t in r["rounds"].items()])
                 for v, r in rows.items()}
     with open(rounds_path(args), "w") as f:
@@ -276,7 +294,9 @@ def write_report(args, rows, before, after, meta=None):
         "",
         "    python3 tools/bench/run_benchmarks.py" + ("" if args.variants == VARIANTS else " --variants " +
                                                        " ".join(args.variants)) + (f" --db {args.db}" if args.db else "")
-        + (f" --tuning-minutes {args.tuning_minutes:g}" if args.tuning_minutes else ""),
+        + (f" --tuning-minutes {args.tuning_minutes:g}" if args.tuning_minutes else "")
+        + (f" --db-avx2 {args.db_avx2}" if args.db_avx2 else "")
+        + (f" --tuning-minutes-avx2 {args.tuning_minutes_avx2:g}" if args.tuning_minutes_avx2 else ""),
         "",
         f"Measured {m['date']} at commit {m['commit']} on {m['cpu']}, {m['cpus']} CPUs, {m['platform']}; "
         f"{m['threads']} threads, fp32, all systems in one run on the same weights (torchvision export, seed 1). "
@@ -317,6 +337,8 @@ def write_report(args, rows, before, after, meta=None):
     if any(r["tuned_identical"] for r in rows.values()):
         lines += ["† The tuned library is byte-identical to the default one (no database entry beat the default "
                   "on its units), so it was not timed again: its figures are the default's.", ""]
+    if args.db_avx2:
+        lines += avx2_table(args, rows)
     lines += ["## Compile time (effnetc compile, x86-64-linux: AVX-512 + AVX2 + baseline), s", "",
               "| " + " | ".join(rows) + " |", "|" + "---|" * len(rows),
               "| " + " | ".join(f"{r['compile_s']:.0f}" for r in rows.values()) + " |", ""]
@@ -329,7 +351,10 @@ def write_report(args, rows, before, after, meta=None):
                   + ": a library is compiled once and reused by later runs until `--recompile`, and its compile "
                   "time is that compile's.", ""]
     if args.db:
-        lines += tuning_summary(args)
+        lines += tuning_summary(args.db, args.tuning_minutes)
+    if args.db_avx2:
+        lines += tuning_summary(args.db_avx2, args.tuning_minutes_avx2, "AVX2 tuning database")
+    if args.db:
         write_plot(args, rows, peak)
         lines += [f"![tuned vs ONNX Runtime vs bound]({os.path.relpath(args.plot, os.path.dirname(args.out))})", ""]
     with open(args.out, "w") as f:
@@ -338,20 +363,41 @@ def write_report(args, rows, before, after, meta=None):
     log(f"wrote {args.out} and {rounds_path(args)}")
 
 
-def tuning_summary(args):
+def avx2_table(args, rows):
+    """AVX2-only libraries (x86-64-linux-avx2) without and with --db-avx2, per batch."""
+    lines = [f"## AVX2 only, ms", "",
+             f"Libraries compiled for AVX2 alone (`--target x86-64-linux-avx2`), without (\"default\") and with "
+             f"`--db {args.db_avx2}` (\"tuned\"), timed in the same passes as the tables above.", "",
+             "| variant | "
+             + " | ".join(f"default b{b} | tuned b{b} | tuned / default | same pass" for b in args.batches) + " |", "|---|" + "---|---|---|---|" * len(args.batches)]
+    for v, r in rows.items():
+        cells = []
+        for b in args.batches:
+            d, t = fastest(r, "effnetc avx2 only", b), fastest(r, "effnetc avx2 tuned", b)
+            pp = per_pass(r, "effnetc avx2 tuned", "effnetc avx2 only", b)
+            cells += [fmt(d), "= default †" if r.get("avx2_tuned_identical") else fmt(t), ratio(t, d),
+                      f"{pp:.2f}" if pp else "—"]
+        lines.append(f"| {v} | " + " | ".join(cells) + " |")
+    if any(r.get("avx2_tuned_identical") for r in rows.values()):
+        lines += ["", "† No entry of the AVX2 database applies to this variant (byte-identical libraries): "
+                  "timed once."]
+    return lines + [""]
+
+
+def tuning_summary(path, minutes, title="Tuning database"):
     """What the database holds: keys, how many beat their default, Adams2019 where it was timed."""
-    with open(args.db) as f:
+    with open(path) as f:
         db = json.load(f)
     entries = list(db.get("entries", {}).values())
     timed = [e for e in entries if e.get("default_ms") and e.get("best_ms")]
     won = [e for e in timed if e["best_ms"] < 0.99 * e["default_ms"]]
     adams = [e for e in timed if e.get("adams2019_ms")]
     geo = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
-    lines = ["## Tuning database", "",
-             f"`{args.db}`: {len(entries)} tuning keys for {db.get('target', '?')} on {db.get('cpu', '?')}, "
+    lines = [f"## {title}", "",
+             f"`{path}`: {len(entries)} tuning keys for {db.get('target', '?')} on {db.get('cpu', '?')}, "
              f"{db.get('threads', '?')} threads; {sum(1 for e in entries if e.get('complete'))} searched to the end "
              f"(the rest stopped at their share of the budget)."
-             + (f" Tuning took {args.tuning_minutes:.0f} min of wall time." if args.tuning_minutes else ""),
+             + (f" Tuning took {minutes:.0f} min of wall time." if minutes else ""),
              "",
              f"- Tuning beat the default (by more than the 1 % noise margin) on {len(won)} of {len(timed)} keys "
              f"({100.0 * len(won) / max(1, len(timed)):.0f} %); per key, tuned / default: geometric mean "
