@@ -92,7 +92,7 @@ TileCost tile_pixels_for(const ScheduleParams& s, int m, int64_t channels, int64
 // channels) were 0.99x on both. With AVX2's 16 registers, 3 x 4 tiles (12 accumulators, 3
 // weight vectors and the broadcast) won the tuner's b0 search on the Intel Xeon, and as the
 // default they made AVX2 b0 0.96x, b2 0.97x (batch 8), b6 0.97x and b4 1.00x the time
-// (twenty-third session); 4 x 3, which spills, was 15 % slower than 2 x 6 on the Zen 5.
+// (twenty-third session); 4 x 3, which spills, was 15 % slower than 2 x 6 on the Zen 4.
 void choose_register_tile(ScheduleParams& s, int64_t channels, int64_t width, const TargetFacts& facts) {
   const int regs_per_vector = registers_per_vector(s, facts);
   const int max_regs = 3;
