@@ -365,7 +365,7 @@ def write_report(args, rows, before, after, meta=None):
 
 def avx2_table(args, rows):
     """AVX2-only libraries (x86-64-linux-avx2) without and with --db-avx2, per batch."""
-    lines = [f"## AVX2 only, ms", "",
+    lines = ["## AVX2 only, ms", "",
              f"Libraries compiled for AVX2 alone (`--target x86-64-linux-avx2`), without (\"default\") and with "
              f"`--db {args.db_avx2}` (\"tuned\"), timed in the same passes as the tables above.", "",
              "| variant | "
