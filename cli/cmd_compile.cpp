@@ -16,10 +16,12 @@
 #include "frontend/random_weights.h"
 #include "frontend/safetensors.h"
 #include "ir/diagnostics.h"
+#include "ir/passes/choose_tiling.h"
 #include "ir/passes/pack_weights.h"
 #include "ir/pipeline.h"
 #include "schedules/autotuner/host_info.h"
 #include "schedules/autotuner/tuning_db.h"
+#include "schedules/target_facts.h"
 
 namespace cli {
 namespace {
@@ -40,10 +42,11 @@ const char* kHelp =
     "  -o, --output DIR      output directory (intermediate objects go to DIR/obj)\n"
     "  --no-fusion           lower the unfused graph (BN folding and layout passes still run)\n"
     "  --external-weights    write DIR/efficientnet_<v>.weights instead of embedding the weights\n"
-    "  --db FILE|DIR         tuned schedules (effnetc tune) for the first ISA; one from another target,\n"
-    "                        CPU or effnetc version is ignored with a warning. A directory: the first\n"
-    "                        database in it (by name) for this target and CPU, e.g. schedules/tuned.\n"
-    "                        manifest.json names the file and lists the entries used\n";
+    "  --db FILE|DIR         tuned schedules (effnetc tune) for the ISA the database was tuned for; one\n"
+    "                        for another target or CPU, or from another effnetc version, is ignored\n"
+    "                        with a warning. A directory: for each ISA of --target, the first database\n"
+    "                        in it (by name) for that ISA and this CPU, e.g. schedules/tuned.\n"
+    "                        manifest.json names the files and lists the entries used\n";
 
 std::vector<std::string> isas_for_target(const std::string& target) {
   if (target == "x86-64-linux") return {"x86-avx512", "x86-avx2", "x86-baseline"};
@@ -59,12 +62,16 @@ struct TunedDb {
   std::string file;  // where it came from (with --db DIR, the file picked)
 };
 
-// --db FILE for `facts`: the database, or nullopt after a one-line warning (stale, foreign,
-// corrupt). A missing path is an error: a mistyped path should not silently mean defaults.
-// --db DIR: the first *.json in DIR, by name, made for `facts` on this CPU, so that one directory
-// (schedules/tuned/) holds the databases of several machines; none there is a warning.
-std::optional<TunedDb> load_tuned_db(const std::string& path, const std::string& facts) {
-  autotuner::DbIdentity want{facts, autotuner::cpu_model(), 0};
+// --db for the ISAs of an archive (target facts names, dispatch order): each ISA's database, or
+// nullopt. A missing path is an error: a mistyped path should not silently mean defaults.
+// --db FILE: for the ISA it was tuned for; a stale, corrupt or foreign one (another target or CPU)
+// is ignored with a one-line warning.
+// --db DIR: for each ISA, the first *.json in DIR, by name, made for that ISA on this CPU, so that
+// one directory (schedules/tuned/) holds the databases of several ISAs and machines; none there
+// for any ISA is a warning.
+std::vector<std::optional<TunedDb>> load_tuned_dbs(const std::string& path, const std::vector<std::string>& isas) {
+  std::vector<std::optional<TunedDb>> tuned(isas.size());
+  const std::string cpu = autotuner::cpu_model();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     std::vector<std::string> files;
@@ -72,21 +79,41 @@ std::optional<TunedDb> load_tuned_db(const std::string& path, const std::string&
       if (e.path().extension() == ".json") files.push_back(e.path().string());
     if (ec) throw ir::UserError("--db " + path + ": cannot list the directory: " + ec.message());
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      autotuner::DbLoad l = autotuner::load_db(f, &want);
-      if (l.status == autotuner::DbStatus::ok) return TunedDb{l.db, f};
+    bool any = false;
+    for (size_t i = 0; i < isas.size(); i++) {
+      autotuner::DbIdentity want{isas[i], cpu, 0};
+      for (const auto& f : files) {
+        autotuner::DbLoad l = autotuner::load_db(f, &want);
+        if (l.status != autotuner::DbStatus::ok) continue;
+        tuned[i] = TunedDb{l.db, f};
+        any = true;
+        break;
+      }
     }
-    std::fprintf(stderr,
-                 "effnetc compile: warning: --db %s: none of its %zu .json file(s) is a database of effnetc %s for "
-                 "%s on %s; compiling with default schedules\n",
-                 path.c_str(), files.size(), autotuner::effnetc_version().c_str(), facts.c_str(), want.cpu.c_str());
-    return std::nullopt;
+    if (!any) {
+      std::string names;
+      for (const auto& isa : isas) names += (names.empty() ? "" : " or ") + isa;
+      std::fprintf(stderr,
+                   "effnetc compile: warning: --db %s: none of its %zu .json file(s) is a database of effnetc %s for "
+                   "%s on %s; compiling with default schedules\n",
+                   path.c_str(), files.size(), autotuner::effnetc_version().c_str(), names.c_str(), cpu.c_str());
+    }
+    return tuned;
   }
-  autotuner::DbLoad l = autotuner::load_db(path, &want);
-  if (l.status == autotuner::DbStatus::ok) return TunedDb{l.db, path};
+  autotuner::DbLoad l = autotuner::load_db(path, nullptr);
   if (l.status == autotuner::DbStatus::missing) throw ir::UserError("--db " + l.problem);
+  if (l.status == autotuner::DbStatus::ok) {
+    auto it = std::find(isas.begin(), isas.end(), l.db.id.target);
+    // Checked against the ISA it names (or the first, for the message) and this CPU.
+    autotuner::DbIdentity want{it == isas.end() ? isas[0] : *it, cpu, 0};
+    l = autotuner::load_db(path, &want);
+    if (l.status == autotuner::DbStatus::ok) {
+      tuned[size_t(it - isas.begin())] = TunedDb{l.db, path};
+      return tuned;
+    }
+  }
   std::fprintf(stderr, "effnetc compile: warning: %s; ignored, compiling with default schedules\n", l.problem.c_str());
-  return std::nullopt;
+  return tuned;
 }
 
 std::string c_identifier(const std::string& name) {
@@ -131,9 +158,9 @@ int cmd_compile(const Argv& argv) {
   ir::PipelineOptions po;
   po.no_fusion = a.flag("no-fusion");
   po.target = target;
-  std::optional<TunedDb> tuned;
-  if (auto db = a.value("db")) tuned = load_tuned_db(*db, isas[0]);
-  if (tuned) po.tuned_db = tuned->file;
+  std::vector<std::optional<TunedDb>> tuned(isas.size());
+  if (auto db = a.value("db")) tuned = load_tuned_dbs(*db, isas);
+  if (tuned[0]) po.tuned_db = tuned[0]->file;
   ir::PipelineResult pr = ir::run_pipeline(g, &w, po);
   std::vector<float> blob = pr.packed.empty() ? ir::pack_weights(g, w) : pr.packed;
 
@@ -154,12 +181,17 @@ int cmd_compile(const Argv& argv) {
   o.manifest["fusion"] = !po.no_fusion;
   o.manifest["weights_source"] = weights_source;
   if (auto db = a.value("db")) {
-    o.manifest["tuned_db"] = {{"file", tuned ? tuned->file : *db}, {"used", bool(tuned)}};
-    if (tuned)
-      o.manifest["tuned_db"].update({{"isa", isas[0]},
-                                     {"cpu", tuned->db.id.cpu},
-                                     {"threads", tuned->db.id.threads},
-                                     {"entries_used", autotuner::used_entries(g, tuned->db)}});
+    nlohmann::json used = nlohmann::json::array();
+    for (size_t i = 0; i < isas.size(); i++) {
+      if (!tuned[i]) continue;
+      used.push_back({{"isa", isas[i]},
+                      {"file", tuned[i]->file},
+                      {"cpu", tuned[i]->db.id.cpu},
+                      {"threads", tuned[i]->db.id.threads},
+                      {"entries_used", autotuner::used_entries(g, tuned[i]->db)}});
+      if (i > 0) o.tuned_schedules[isas[i]] = ir::tuned_schedules(g, schedules::target_facts(isas[i]), tuned[i]->file);
+    }
+    o.manifest["tuned_db"] = {{"path", *db}, {"used", !used.empty()}, {"databases", used}};
   }
   std::string lib = c_identifier(spec.name);
   codegen::CompileResult r = codegen::compile_library(g, blob, lib, o);

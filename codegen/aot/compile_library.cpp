@@ -112,8 +112,14 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   const int tail = cuda ? -1 : lane_tail_start(g, units, facts[0]->l2_bytes);
   auto in_tail = [&](size_t u) { return tail >= 0 && int(u) >= tail; };
   for (size_t u = 0; u < units.size(); u++) {
-    for (size_t i = 0; i < facts.size(); i++)
-      schedules[u].push_back(unit_schedule(g, units[u], *facts[i], o.schedule_attrs && i == 0));
+    for (size_t i = 0; i < facts.size(); i++) {
+      UnitSchedule s = unit_schedule(g, units[u], *facts[i], o.schedule_attrs && i == 0);
+      auto tuned = o.tuned_schedules.find(facts[i]->name);
+      if (i > 0 && tuned != o.tuned_schedules.end())
+        for (auto& [id, params] : s)
+          if (auto t = tuned->second.find(id); t != tuned->second.end()) params = t->second;
+      schedules[u].push_back(s);
+    }
     auto kernel = [&](const std::string& sig, bool tail_samples) {
       auto [it, fresh] = kernel_of_signature.emplace(sig, int(representative.size()));
       if (fresh) {
@@ -246,9 +252,11 @@ CompileResult compile_library(const ir::Graph& g, const std::vector<float>& blob
   m["target"] = o.target;
   m["isas"] = plan.isas;
   for (const auto* f : facts) m["halide_targets"][f->isa] = f->halide_target;
-  m["schedule_source"] = o.schedule_attrs
-                             ? "graph sched.* attrs for " + plan.isas[0] + " where set, else default_schedule"
-                             : "default_schedule";
+  std::string source = o.schedule_attrs ? "graph sched.* attrs for " + plan.isas[0] + " where set" : "";
+  for (size_t i = 1; i < facts.size(); i++)
+    if (o.tuned_schedules.count(facts[i]->name))
+      source += (source.empty() ? "" : "; ") + std::string("tuned database entries for ") + plan.isas[i];
+  m["schedule_source"] = source.empty() ? "default_schedule" : source + "; else default_schedule";
   for (const auto& [key, value] : o.manifest.items()) m[key] = value;
   char sum[32];
   std::snprintf(sum, sizeof sum, "%016llx", (unsigned long long)plan.blob_checksum);

@@ -5,12 +5,14 @@
 // (.incbin object) and the generated C glue; `cc` and `ar` (or $CC / $AR) finish the archive.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "ir/graph.h"
+#include "schedules/schedule_params.h"
 
 namespace codegen {
 
@@ -19,6 +21,9 @@ struct CompileOptions {
   std::vector<std::string> facts;  // target facts names in dispatch order: {"x86-avx512", "x86-avx2"}, {"cuda"}
   bool external_weights = false;
   bool schedule_attrs = true;  // honour the graph's sched.* attrs for the first ISA (defaults elsewhere)
+  // The kernels of the ISAs after the first: tuned schedules (ir::tuned_schedules) by target facts
+  // name and node id; a node absent here takes default_schedule.
+  std::map<std::string, std::map<int, schedules::ScheduleParams>> tuned_schedules;
   std::string target;          // as the user wrote it, for the manifest
   nlohmann::json manifest;     // extra manifest fields (spec, fusion, ...)
   std::ostream* progress = nullptr;

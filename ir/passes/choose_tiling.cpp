@@ -81,25 +81,39 @@ std::string tuning_key(const Graph& g, const Node& n) {
   return key;
 }
 
-void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log) {
-  const schedules::TargetFacts& facts = target_facts_for(target);
-  Database db = tuned_db.empty() ? Database{} : read_database(tuned_db, facts);
-  int tuned = 0, defaults = 0;
-  for (auto& n : g.nodes) {
-    if (n.op == "input" || schedules::has_schedule_attrs(n)) continue;
-    schedules::ScheduleParams s = schedules::default_schedule(g, n, facts);
+std::map<int, schedules::ScheduleParams> tuned_schedules(const Graph& g, const schedules::TargetFacts& facts,
+                                                        const std::string& tuned_db) {
+  Database db = read_database(tuned_db, facts);
+  std::map<int, schedules::ScheduleParams> tuned;
+  for (const auto& n : g.nodes) {
+    if (n.op == "input") continue;
     std::string key = tuning_key(g, n);
     auto entry = db.find(key);
-    if (entry != db.end()) {
-      s = schedules::schedule_from_json(entry->second, tuned_db + ": /entries/" + key, s);
-      log.add("choose_tiling", describe(n) + " tuned: " + schedules::schedule_str(s));
-      tuned++;
+    if (entry != db.end())
+      tuned[n.id] = schedules::schedule_from_json(entry->second, tuned_db + ": /entries/" + key,
+                                                  schedules::default_schedule(g, n, facts));
+  }
+  return tuned;
+}
+
+void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log) {
+  const schedules::TargetFacts& facts = target_facts_for(target);
+  std::map<int, schedules::ScheduleParams> tuned =
+      tuned_db.empty() ? std::map<int, schedules::ScheduleParams>{} : tuned_schedules(g, facts, tuned_db);
+  int from_db = 0, defaults = 0;
+  for (auto& n : g.nodes) {
+    if (n.op == "input" || schedules::has_schedule_attrs(n)) continue;
+    auto t = tuned.find(n.id);
+    if (t != tuned.end()) {
+      from_db++;
+      log.add("choose_tiling", describe(n) + " tuned: " + schedules::schedule_str(t->second));
+      schedules::set_schedule_attrs(n, t->second);
     } else {
       defaults++;
+      schedules::set_schedule_attrs(n, schedules::default_schedule(g, n, facts));
     }
-    schedules::set_schedule_attrs(n, s);
   }
-  log.add("choose_tiling", facts.name + ": " + std::to_string(tuned) + " node(s) from the tuned database, " +
+  log.add("choose_tiling", facts.name + ": " + std::to_string(from_db) + " node(s) from the tuned database, " +
                                std::to_string(defaults) + " default(s)");
 }
 

@@ -6,11 +6,13 @@
 // {"target": "x86-avx512", "entries": {"<tuning_key>": {"tile_channels": 24, ...}, ...}}.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
 #include "ir/graph.h"
 #include "ir/passes/pass_log.h"
+#include "schedules/schedule_params.h"
 #include "schedules/target_facts.h"
 
 namespace ir {
@@ -21,6 +23,12 @@ namespace ir {
 const schedules::TargetFacts& target_facts_for(const std::string& target);
 
 void choose_tiling(Graph& g, const std::string& target, const std::string& tuned_db, PassLog& log);
+
+// The schedules the tuned database `tuned_db` (a file) gives the nodes of `g` on `facts`, by node
+// id: default_schedule overridden by the node's entry, for the nodes that have one that applies.
+// A database for other facts, or a malformed one, is a UserError naming the file.
+std::map<int, schedules::ScheduleParams> tuned_schedules(const Graph& g, const schedules::TargetFacts& facts,
+                                                        const std::string& tuned_db);
 
 // Whether a database entry's knobs replace the node's default: a bare knobs object always; a
 // tuner entry (best_ms, default_ms) only where its best beat the default it was timed against.

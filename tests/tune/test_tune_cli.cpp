@@ -224,10 +224,12 @@ struct Compiled {
   std::string log;
 };
 
-// effnetc compile of the tiny spec with --db `db` into dir/lib_<name>; its log is dir/<name>.txt.
-Compiled compile_with_db(const fs::path& dir, const fs::path& db, const std::string& name) {
+// effnetc compile of the tiny spec for `target` with --db `db` into dir/lib_<name>; its log is
+// dir/<name>.txt.
+Compiled compile_with_db(const fs::path& dir, const fs::path& db, const std::string& name,
+                         const std::string& target = kTarget) {
   fs::path out = dir / ("lib_" + name);
-  std::vector<std::string> args = {"compile", EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", kTarget,
+  std::vector<std::string> args = {"compile", EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", target,
                                    "--db",    db.string(),             "-o",               out.string()};
   int rc = run(args, dir / (name + ".txt"));
   Compiled c{nlohmann::json(), read_text(dir / (name + ".txt"))};
@@ -238,22 +240,46 @@ Compiled compile_with_db(const fs::path& dir, const fs::path& db, const std::str
   return c;
 }
 
-// A database for this CPU (the tiny spec's first conv: tile_pixels 3) and a foreign one (same
-// entries, another CPU) in `dir`; returns the tuned key.
-std::string write_databases(const fs::path& dir, const fs::path& ours, const fs::path& foreign) {
+// A database for this CPU and `target` (the tiny spec's first conv: tile_pixels `pixels`) and a
+// foreign one (same entries, another CPU) in `dir`; returns the tuned key.
+std::string write_databases(const fs::path& dir, const fs::path& ours, const fs::path& foreign,
+                            const std::string& target = "x86-avx2", int pixels = 3) {
   std::string head;
   for (const auto& k : dry_run_keys("0/1", dir))
     if (k.rfind("conv2d [8,16,16]->[32,16,16]", 0) == 0) head = k;
   REQUIRE(!head.empty());
   TuningDb db;
-  db.id = {"x86-avx2", cpu_model(), 1};
-  db.entries[head].knobs = {{"tile_pixels", 3}};
+  db.id = {target, cpu_model(), 1};
+  db.entries[head].knobs = {{"tile_pixels", pixels}};
   db.entries[head].unit = "test";
   db.entries["conv2d [1,1,1]->[1,1,1] not in this network"].unit = "test";
   write_db_atomic(ours.string(), db);
   db.id.cpu = "Another CPU";
   write_db_atomic(foreign.string(), db);
   return head;
+}
+
+// The one database a compile used.
+nlohmann::json only_database(const Compiled& c) {
+  INFO(c.manifest.dump());
+  REQUIRE(c.manifest["tuned_db"]["databases"].size() == 1);
+  return c.manifest["tuned_db"]["databases"][0];
+}
+
+// The kernel objects of one ISA in a library's obj folder (k<N>_<isa>.o) that differ from
+// another library's, by name.
+std::set<std::string> differing_kernels(const fs::path& lib_a, const fs::path& lib_b, const std::string& isa) {
+  std::set<std::string> differ;
+  int seen = 0;
+  for (const auto& e : fs::directory_iterator(lib_a / "obj")) {
+    std::string name = e.path().filename().string();
+    if (name[0] != 'k' || name.size() < isa.size() + 3 || name.compare(name.size() - isa.size() - 3, isa.size() + 3, "_" + isa + ".o"))
+      continue;
+    seen++;
+    if (read_text(e.path()) != read_text(lib_b / "obj" / name)) differ.insert(name);
+  }
+  REQUIRE(seen > 0);
+  return differ;
 }
 
 }  // namespace
@@ -263,7 +289,8 @@ TEST_CASE("compile --db takes the tuned entries and lists them in manifest.json;
   std::string head = write_databases(dir, dir / "db.json", dir / "foreign.json");
   Compiled c = compile_with_db(dir, dir / "db.json", "db");
   CHECK(c.manifest["tuned_db"]["used"] == true);
-  CHECK(c.manifest["tuned_db"]["entries_used"] == nlohmann::json::array({head}));
+  CHECK(only_database(c)["isa"] == "x86-avx2");
+  CHECK(only_database(c)["entries_used"] == nlohmann::json::array({head}));
 
   c = compile_with_db(dir, dir / "foreign.json", "foreign");
   CHECK(c.manifest["tuned_db"]["used"] == false);
@@ -279,12 +306,43 @@ TEST_CASE("compile --db DIR picks the database made on this CPU; none there is a
   std::ofstream(dir / "dbs" / "notes.txt") << "not a database";
   Compiled c = compile_with_db(dir, dir / "dbs", "dir");
   CHECK(c.manifest["tuned_db"]["used"] == true);
-  CHECK(c.manifest["tuned_db"]["file"] == (dir / "dbs" / "b_ours.json").string());
-  CHECK(c.manifest["tuned_db"]["entries_used"] == nlohmann::json::array({head}));
+  CHECK(only_database(c)["file"] == (dir / "dbs" / "b_ours.json").string());
+  CHECK(only_database(c)["entries_used"] == nlohmann::json::array({head}));
 
   fs::remove(dir / "dbs" / "b_ours.json");
   c = compile_with_db(dir, dir / "dbs", "dir_foreign");
   CHECK(c.manifest["tuned_db"]["used"] == false);
   CHECK(c.log.find("warning: --db " + (dir / "dbs").string() + ": none of its 1 .json file(s) is a database") !=
         std::string::npos);
+}
+
+TEST_CASE("compile --db gives each ISA of a multi-ISA archive the database tuned for it") {
+  fs::path dir = scratch("compile_isas");
+  fs::create_directories(dir / "both");
+  fs::create_directories(dir / "avx512");
+  std::string head = write_databases(dir, dir / "both" / "avx2.json", dir / "avx2_foreign.json", "x86-avx2", 3);
+  write_databases(dir, dir / "both" / "avx512.json", dir / "avx512_foreign.json", "x86-avx512", 5);
+  fs::copy_file(dir / "both" / "avx512.json", dir / "avx512" / "avx512.json");
+  const std::string target = "x86-64-linux";
+
+  Compiled both = compile_with_db(dir, dir / "both", "both", target);
+  const nlohmann::json& dbs = both.manifest["tuned_db"]["databases"];
+  INFO(both.manifest.dump());
+  REQUIRE(dbs.size() == 2);
+  CHECK(dbs[0]["isa"] == "x86-avx512");
+  CHECK(dbs[0]["entries_used"] == nlohmann::json::array({head}));
+  CHECK(dbs[1]["isa"] == "x86-avx2");
+  CHECK(dbs[1]["file"] == (dir / "both" / "avx2.json").string());
+  CHECK(dbs[1]["entries_used"] == nlohmann::json::array({head}));
+
+  // Without the AVX2 database the AVX2 kernel of that conv is another one; the AVX-512 one is not.
+  Compiled first_only = compile_with_db(dir, dir / "avx512", "avx512_only", target);
+  CHECK(only_database(first_only)["isa"] == "x86-avx512");
+  CHECK(differing_kernels(dir / "lib_both", dir / "lib_avx512_only", "avx512").empty());
+  CHECK(differing_kernels(dir / "lib_both", dir / "lib_avx512_only", "avx2").size() == 1);
+
+  // A file goes to the ISA it was tuned for, the later one too.
+  Compiled file = compile_with_db(dir, dir / "both" / "avx2.json", "avx2_file", target);
+  CHECK(only_database(file)["isa"] == "x86-avx2");
+  CHECK(differing_kernels(dir / "lib_both", dir / "lib_avx2_file", "avx2").empty());
 }
