@@ -19,7 +19,7 @@ struct NodeFacts {
   bool channel_tiles = false;    // tile_channels matters: a tiled conv, or a depthwise conv with channel tasks
   bool row_tasks = false;        // parallel tasks are rows (not channel tiles): parallel_rows matters
   bool conv = false;             // either conv: channel_outer picks channel-tile or row tasks
-  bool feeds_depthwise = false;  // a tiled conv read only by a depthwise conv (expand_rows)
+  bool feeds_depthwise = false;  // a tiled conv read only by a depthwise conv of its unit (expand_rows)
   bool has_rows = false;         // a [C,H,W] output with H > 1
 };
 
@@ -65,7 +65,10 @@ std::vector<KnobChoice> search_space(const ir::Graph& g, const ir::Node& n, cons
   f.tiled_conv = n.op == "conv2d" && !f.depthwise;
   f.conv = f.tiled_conv || f.depthwise;
   std::vector<int> consumers = g.consumers(n.id);
-  f.feeds_depthwise = f.tiled_conv && consumers.size() == 1 && is_depthwise(g, g.node(consumers[0]));
+  // Units end at a node with `ref` (codegen/units.h): a conv that has one is read from the next
+  // unit, where no strip can reach it (each such candidate failed to compile).
+  f.feeds_depthwise =
+      f.tiled_conv && !n.has("ref") && consumers.size() == 1 && is_depthwise(g, g.node(consumers[0]));
   f.has_rows = f.rows > 1;
   // Knobs that do nothing under the current ones are not searched: timing the same code twice
   // only lets noise pick a "winner".

@@ -210,7 +210,7 @@ TEST_CASE("the search space: the knobs that matter per op, candidates that stay 
   Workload w = collect_work({*frontend::builtin_spec("b0")}, facts, "");
   nlohmann::json names = schedules::to_json(schedules::ScheduleParams{});
   std::set<std::string> seen_ops;
-  int strip_fusable = 0;
+  int strip_fusable = 0, ends_unit_before_depthwise = 0;
   for (const auto& t : w.tasks) {
     const ir::Graph& g = w.graphs[t.graph];
     const ir::Node& n = g.node(t.node);
@@ -233,8 +233,15 @@ TEST_CASE("the search space: the knobs that matter per op, candidates that stay 
     CHECK(knobs.count("dw_taps_outer") == (depthwise ? 1u : 0u));
     seen_ops.insert(n.op);
     strip_fusable += int(knobs.count("expand_rows"));
+    // A unit ends at a node with `ref`, so its depthwise consumer is in the next unit: no strip.
+    std::vector<int> consumers = g.consumers(n.id);
+    if (n.has("ref") && consumers.size() == 1 && g.node(consumers[0]).get_int("groups", 1) > 1) {
+      ends_unit_before_depthwise++;
+      CHECK(knobs.count("expand_rows") == 0u);
+    }
   }
-  CHECK(strip_fusable > 0);  // b0's expand convs, read only by their depthwise conv
+  CHECK(strip_fusable > 0);              // b0's expand convs, read only by their depthwise conv
+  CHECK(ends_unit_before_depthwise > 0);  // b0's stem, read by features.1.0's depthwise conv
   CHECK(seen_ops == std::set<std::string>{"conv2d", "squeeze_excite", "global_avg_pool", "dense"});
 }
 
