@@ -270,11 +270,13 @@ nlohmann::json only_database(const Compiled& c) {
 // another library's, by name.
 std::set<std::string> differing_kernels(const fs::path& lib_a, const fs::path& lib_b, const std::string& isa) {
   std::set<std::string> differ;
+  const std::string suffix = "_" + isa + ".o";
   int seen = 0;
   for (const auto& e : fs::directory_iterator(lib_a / "obj")) {
     std::string name = e.path().filename().string();
-    if (name[0] != 'k' || name.size() < isa.size() + 3 || name.compare(name.size() - isa.size() - 3, isa.size() + 3, "_" + isa + ".o"))
-      continue;
+    bool kernel = name[0] == 'k' && name.size() > suffix.size() &&
+                  name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (!kernel) continue;
     seen++;
     if (read_text(e.path()) != read_text(lib_b / "obj" / name)) differ.insert(name);
   }
