@@ -72,6 +72,9 @@ struct TunedDb {
 std::vector<std::optional<TunedDb>> load_tuned_dbs(const std::string& path, const std::vector<std::string>& isas) {
   std::vector<std::optional<TunedDb>> tuned(isas.size());
   const std::string cpu = autotuner::cpu_model();
+  auto mismatch = [&](const autotuner::TuningDb& db, const std::string& isa) {
+    return autotuner::identity_mismatch(db.id, autotuner::DbIdentity{isa, cpu, 0});
+  };
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     std::vector<std::string> files;
@@ -79,13 +82,16 @@ std::vector<std::optional<TunedDb>> load_tuned_dbs(const std::string& path, cons
       if (e.path().extension() == ".json") files.push_back(e.path().string());
     if (ec) throw ir::UserError("--db " + path + ": cannot list the directory: " + ec.message());
     std::sort(files.begin(), files.end());
+    std::vector<TunedDb> valid;  // each file read once, in name order
+    for (const auto& f : files) {
+      autotuner::DbLoad l = autotuner::load_db(f, nullptr);
+      if (l.status == autotuner::DbStatus::ok) valid.push_back(TunedDb{l.db, f});
+    }
     bool any = false;
     for (size_t i = 0; i < isas.size(); i++) {
-      autotuner::DbIdentity want{isas[i], cpu, 0};
-      for (const auto& f : files) {
-        autotuner::DbLoad l = autotuner::load_db(f, &want);
-        if (l.status != autotuner::DbStatus::ok) continue;
-        tuned[i] = TunedDb{l.db, f};
+      for (const auto& t : valid) {
+        if (!mismatch(t.db, isas[i]).empty()) continue;
+        tuned[i] = t;
         any = true;
         break;
       }
@@ -103,14 +109,14 @@ std::vector<std::optional<TunedDb>> load_tuned_dbs(const std::string& path, cons
   autotuner::DbLoad l = autotuner::load_db(path, nullptr);
   if (l.status == autotuner::DbStatus::missing) throw ir::UserError("--db " + l.problem);
   if (l.status == autotuner::DbStatus::ok) {
-    auto it = std::find(isas.begin(), isas.end(), l.db.id.target);
     // Checked against the ISA it names (or the first, for the message) and this CPU.
-    autotuner::DbIdentity want{it == isas.end() ? isas[0] : *it, cpu, 0};
-    l = autotuner::load_db(path, &want);
-    if (l.status == autotuner::DbStatus::ok) {
+    auto it = std::find(isas.begin(), isas.end(), l.db.id.target);
+    std::string problem = mismatch(l.db, it == isas.end() ? isas[0] : *it);
+    if (problem.empty()) {
       tuned[size_t(it - isas.begin())] = TunedDb{l.db, path};
       return tuned;
     }
+    l.problem = path + ": tuned for " + problem;
   }
   std::fprintf(stderr, "effnetc compile: warning: %s; ignored, compiling with default schedules\n", l.problem.c_str());
   return tuned;

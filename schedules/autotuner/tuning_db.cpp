@@ -97,13 +97,6 @@ json entry_to_json(const DbEntry& e) {
 }
 
 // Why `have` does not match `want` (threads 0 in `want`: any), or "".
-std::string identity_mismatch(const DbIdentity& have, const DbIdentity& want) {
-  if (have.target != want.target) return "target '" + have.target + "', expected '" + want.target + "'";
-  if (have.cpu != want.cpu) return "CPU '" + have.cpu + "', expected '" + want.cpu + "'";
-  if (want.threads && have.threads != want.threads)
-    return std::to_string(have.threads) + " thread(s), expected " + std::to_string(want.threads);
-  return "";
-}
 
 void fsync_path(const std::string& path, int flags) {
   int fd = ::open(path.c_str(), flags);
@@ -114,6 +107,14 @@ void fsync_path(const std::string& path, int flags) {
 }
 
 }  // namespace
+
+std::string identity_mismatch(const DbIdentity& have, const DbIdentity& want) {
+  if (have.target != want.target) return "target '" + have.target + "', expected '" + want.target + "'";
+  if (have.cpu != want.cpu) return "CPU '" + have.cpu + "', expected '" + want.cpu + "'";
+  if (want.threads && have.threads != want.threads)
+    return std::to_string(have.threads) + " thread(s), expected " + std::to_string(want.threads);
+  return "";
+}
 
 const std::string& effnetc_version() {
   static const std::string v = EFFNETC_VERSION;

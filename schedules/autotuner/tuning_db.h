@@ -53,6 +53,8 @@ struct DbLoad {
 
 // `expected`: the identity to check against (threads 0: any); nullptr: check format and version only.
 DbLoad load_db(const std::string& path, const DbIdentity* expected);
+// How `have` differs from `want` (threads 0: any), e.g. "CPU 'X', expected 'Y'"; "" when it does not.
+std::string identity_mismatch(const DbIdentity& have, const DbIdentity& want);
 nlohmann::json db_to_json(const TuningDb& db);
 // Parses and validates (throws ir::UserError naming `where` and the JSON path).
 TuningDb db_from_json(const nlohmann::json& j, const std::string& where);
