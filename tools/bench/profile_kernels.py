@@ -153,13 +153,15 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--runs", type=int, default=300, help="timed calls, for the median and for perf")
-    ap.add_argument("--isa", default="avx512", choices=["avx512", "avx2"])
+    ap.add_argument("--isa", default=rb.machine_isas()[0], choices=["avx512", "avx2"],
+                    help="the ISA forced on the x86-64-linux library (default: the machine's best)")
     ap.add_argument("--db", help="compile with this tuning database (effnetc compile --db)")
     ap.add_argument("--top", type=int, default=25, help="node groups listed, the slowest first")
     ap.add_argument("--build", default=os.path.join(rb.ROOT, "build"))
     ap.add_argument("--recompile", action="store_true")
     ap.add_argument("--out", help="write the report here (markdown) instead of stdout")
     args = ap.parse_args()
+    args.target = "x86-64-linux"
     if not shutil.which("perf"):
         sys.exit("profile_kernels: error: `perf` not found (Debian: apt-get install linux-perf)")
     work = os.path.join(args.build, "bench")

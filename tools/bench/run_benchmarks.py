@@ -6,8 +6,8 @@
 For each variant, in one run on one machine: exports the torchvision reference weights (cached in
 build/reference/, tools/reference/export_reference.py), compiles the effnetc library with those
 weights (`effnetc compile ... --target x86-64-linux`), links apps/bench with plain cc, exports the
-same network to ONNX (tools/bench/export_onnx.py) and times effnetc (AVX-512 and AVX2 forced),
-ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
+same network to ONNX (tools/bench/export_onnx.py) and times effnetc (each ISA of --target that
+the machine has, forced: AVX-512 and AVX2 on an AVX-512 machine), ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
 The run makes --rounds passes over the variants; in each pass a variant's systems are timed one
 after the other, in alternating order from pass to pass: each round of a system is one process
 that makes --warmup calls, then times --runs calls and reports their median. The VM has slow
@@ -26,13 +26,15 @@ report is in it). The FMA peak (tools/bench/fma_peak.c) is measured before and a
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
-`--db` and timed in the same run ("effnetc tuned", AVX-512), the report gains the
+`--db` and timed in the same run ("effnetc tuned", the first ISA of --target the machine has), the report gains the
 tuned-vs-default columns and a summary of the database, and an SVG plot of tuned latency vs
 ONNX Runtime vs the compute bound is written next to the report (--plot). With --db-avx2 (a
 database of `effnetc tune --target x86-64-linux-avx2`), each variant is also compiled for AVX2 alone
 (`--target x86-64-linux-avx2`), without and with that database, and both are timed in the same
 passes: a multi-ISA library's AVX2 kernels read weights blocked for its AVX-512 tiles, so AVX2
-tuning is compared between two AVX2-only libraries ("AVX2 only" table).
+tuning is compared between two AVX2-only libraries ("AVX2 only" table). On a machine without
+AVX-512 the target defaults to x86-64-linux-avx2: libraries are compiled for AVX2 alone, the tuned
+one with an AVX2 database in --db, and the FMA peak is AVX2's.
 """
 import argparse
 import datetime
@@ -48,6 +50,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VARIANTS = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"]
+DEFAULT_OUT, DEFAULT_PLOT = os.path.join(ROOT, "docs/BENCHMARKS.md"), os.path.join(ROOT, "docs/benchmarks.svg")
 
 
 def log(msg):
@@ -80,12 +83,25 @@ def reference_weights(args, v):
     return weights
 
 
-def prepare_variant(args, v, work, db=None, target="x86-64-linux", name=None):
+def machine_isas():
+    """The x86 ISAs of the generated libraries that this machine runs, best first."""
+    flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")), [])
+    return [isa for isa, flag in (("avx512", "avx512f"), ("avx2", "avx2")) if flag in flags]
+
+
+def timed_isas(target):
+    """The ISAs a run times (forced, best first): those of the target that the machine has."""
+    return [isa for isa in machine_isas() if target == "x86-64-linux" or target.endswith("-" + isa)]
+
+
+def prepare_variant(args, v, work, db=None, target=None):
     """Library and bench app of one variant on the reference weights (cached across runs), its
-    compile time and the commit it was compiled at; with `db` the library is compiled with that
-    tuning database into <work>/<v>-tuned (`name`: another directory name, for other targets)."""
+    compile time and the commit it was compiled at. The library is compiled for `target` (default
+    args.target) into <work>/<v>, <v>-avx2 for x86-64-linux-avx2; with `db` it is compiled with that
+    tuning database into the same name with -tuned."""
     weights = reference_weights(args, v)
-    lib = os.path.join(work, name or v + ("-tuned" if db else ""))
+    target = target or args.target
+    lib = os.path.join(work, v + ("-avx2" if target == "x86-64-linux-avx2" else "") + ("-tuned" if db else ""))
     if not os.path.exists(os.path.join(lib, f"libefficientnet_{v}.a")) or args.recompile:
         t0 = time.monotonic()
         subprocess.run([os.path.join(args.build, "cli/effnetc"), "compile", v, "--weights", weights, "--target",
@@ -132,9 +148,12 @@ def main():
     ap.add_argument("--warmup", type=int, default=2, help="untimed calls before them")
     ap.add_argument("--rounds", type=int, default=5,
                     help="passes over the variants, each timing every system once; a time is the fastest round's")
+    ap.add_argument("--target", choices=["x86-64-linux", "x86-64-linux-avx2"],
+                    help="what the libraries are compiled for (default: x86-64-linux on an AVX-512 machine, "
+                         "x86-64-linux-avx2 elsewhere)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--db", help="also time libraries compiled with this tuning database (effnetc compile --db)")
-    ap.add_argument("--plot", default=os.path.join(ROOT, "docs/benchmarks.svg"),
+    ap.add_argument("--plot", default=DEFAULT_PLOT,
                     help="SVG written with --db: tuned vs ONNX Runtime vs bound")
     ap.add_argument("--tuning-minutes", type=float,
                     help="wall time of the effnetc tune runs that made --db, quoted in the report")
@@ -144,11 +163,19 @@ def main():
     ap.add_argument("--prepare-only", action="store_true", help="build libraries, apps and ONNX models; time nothing")
     ap.add_argument("--report-only", action="store_true",
                     help="time nothing: rewrite the report (and plot) from the .json next to it")
-    ap.add_argument("--out", default=os.path.join(ROOT, "docs/BENCHMARKS.md"))
+    ap.add_argument("--out", default=DEFAULT_OUT)
     args = ap.parse_args()
+    args.out, args.plot = os.path.abspath(args.out), os.path.abspath(args.plot)
     if args.report_only:
         write_report(args, *load_measurements(args))
         return 0
+    args.target = args.target or ("x86-64-linux" if "avx512" in machine_isas() else "x86-64-linux-avx2")
+    if not timed_isas(args.target):
+        ap.error(f"this machine runs none of the ISAs of --target {args.target}")
+    if args.db_avx2 and args.target != "x86-64-linux":
+        ap.error("--db-avx2 compares AVX2-only libraries beside multi-ISA ones: with --target "
+                 f"{args.target}, give the AVX2 database as --db")
+    isas = timed_isas(args.target)
     work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
     peers_python = run(["bash", os.path.join(ROOT, "tools/bench/setup_peers.sh")]).strip().splitlines()[-1]
@@ -171,12 +198,11 @@ def main():
             rows[v]["tuned_identical"], tuned_bench = True, None
         peer_cmd = [peers_python, os.path.join(ROOT, "tools/bench/peers.py"), "--model", onnx, "--resolution",
                     str(res)] + timing
-        commands[v] = [(f"effnetc {isa}", [bench, "--isa", isa] + common) for isa in ("avx512", "avx2")]
+        commands[v] = [(f"effnetc {isa}", [bench, "--isa", isa] + common) for isa in isas]
         if tuned_bench:
-            commands[v].append(("effnetc tuned", [tuned_bench, "--isa", "avx512"] + common))
+            commands[v].append(("effnetc tuned", [tuned_bench, "--isa", isas[0]] + common))
         if args.db_avx2:
-            only, tuned = [prepare_variant(args, v, work, db, "x86-64-linux-avx2", name)
-                           for db, name in ((None, v + "-avx2"), (args.db_avx2, v + "-avx2-tuned"))]
+            only, tuned = [prepare_variant(args, v, work, db, "x86-64-linux-avx2") for db in (None, args.db_avx2)]
             rows[v]["compiled_at"].update({"avx2 only": only[2], "avx2 tuned": tuned[2]})
             rows[v]["avx2_tuned_identical"] = same_library(only[0], tuned[0], v)
             commands[v].append(("effnetc avx2 only", [only[0]] + common))
@@ -186,7 +212,7 @@ def main():
     if args.prepare_only:
         return 0
 
-    peak_before = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
+    peak_before = {t: fma_peak(work, t, isas[0]) for t in (1, args.threads)}
     for k in range(args.rounds):
         for v in args.variants:
             r = rows[v]
@@ -198,13 +224,13 @@ def main():
             log(f"pass {k + 1}/{args.rounds} {v}: " +
                 ", ".join(f"{s} b{b} {t[-1]:.2f}" for (s, b), t in r["rounds"].items()))
     # A tuned library byte-identical to its default was timed once: its rounds are the default's.
-    copies = (("tuned_identical", "effnetc tuned", "effnetc avx512"),
+    copies = (("tuned_identical", "effnetc tuned", f"effnetc {isas[0]}"),
               ("avx2_tuned_identical", "effnetc avx2 tuned", "effnetc avx2 only"))
     for r in rows.values():
         for identical, tuned, default in copies:
             if r.get(identical):
                 r["rounds"].update({(tuned, b): r["rounds"][(default, b)] for b in args.batches})
-    peak_after = {t: fma_peak(work, t, "avx512") for t in (1, args.threads)}
+    peak_after = {t: fma_peak(work, t, isas[0]) for t in (1, args.threads)}
     write_report(args, rows, peak_before, peak_after)
     return 0
 
@@ -251,6 +277,9 @@ def load_measurements(args):
         rows[v] = dict(r, rounds={(x["system"], x["batch"]): x["median_ms"] for x in r["rounds"]})
     args.variants = list(rows)
     args.threads, args.batches = saved["measured"]["threads"], saved["measured"]["batches"]
+    # Runs before the target was recorded were x86-64-linux on an AVX-512 machine.
+    args.target = saved["measured"].get("target", "x86-64-linux")
+    saved["measured"].setdefault("isas", ["avx512", "avx2"])
     return rows, peaks[0], peaks[1], saved["measured"]
 
 
@@ -278,22 +307,28 @@ def measured_on(args):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     return {"date": str(datetime.date.today()), "commit": git_describe(), "cpu": cpu, "cpus": os.cpu_count(),
             "platform": platform.platform(), "threads": args.threads, "runs": args.runs, "warmup": args.warmup,
-            "rounds": args.rounds, "batches": args.batches}
+            "rounds": args.rounds, "batches": args.batches, "target": args.target, "isas": timed_isas(args.target)}
 
 
 def write_report(args, rows, before, after, meta=None):
     # The peak the machine reached: a slow phase during one of the two must not lower the bound.
     peak = max(before[args.threads], after[args.threads])
-    tuned = ["effnetc tuned"] if args.db else []
-    systems = ["effnetc avx512", "effnetc avx2"] + tuned + ["onnxruntime", "openvino"]
-    versions = next(iter(rows.values())).get("versions", {})
     m = meta if meta else measured_on(args)
+    isa_names = {"avx512": "AVX-512", "avx2": "AVX2"}
+    default = f"effnetc {m['isas'][0]}"
+    tuned = ["effnetc tuned"] if args.db else []
+    systems = [f"effnetc {isa}" for isa in m["isas"]] + tuned + ["onnxruntime", "openvino"]
+    versions = next(iter(rows.values())).get("versions", {})
+    options = [(f"--target {args.target}" if args.target != "x86-64-linux" else ""),
+               (f"--out {os.path.relpath(args.out, ROOT)}" if args.out != DEFAULT_OUT else ""),
+               (f"--plot {os.path.relpath(args.plot, ROOT)}" if args.db and args.plot != DEFAULT_PLOT else "")]
     lines = [
         "# Benchmarks",
         "",
         "Regenerate (nothing else running on the machine):",
         "",
-        "    python3 tools/bench/run_benchmarks.py" + ("" if args.variants == VARIANTS else " --variants " +
+        "    python3 tools/bench/run_benchmarks.py" + "".join(" " + o for o in options if o)
+        + ("" if args.variants == VARIANTS else " --variants " +
                                                        " ".join(args.variants)) + (f" --db {args.db}" if args.db else "")
         + (f" --tuning-minutes {args.tuning_minutes:g}" if args.tuning_minutes else "")
         + (f" --db-avx2 {args.db_avx2}" if args.db_avx2 else "")
@@ -309,10 +344,12 @@ def write_report(args, rows, before, after, meta=None):
         f"those times (\"same pass\": the median over passes of tuned / default within one pass, which a slow "
         f"phase spanning the pass does not sway); every round is in `{os.path.basename(rounds_path(args))}`. Peers: "
         + ", ".join(f"{versions.get(k, k)}" for k in ("onnxruntime", "openvino")) + ". "
-        "\"effnetc avx512\" and \"avx2\" are the default schedules with that ISA forced"
-        + (f"; \"effnetc tuned\" is AVX-512 compiled with `--db {args.db}`." if args.db else "."),
+        + " and ".join(f"\"effnetc {isa}\"" for isa in m["isas"])
+        + f" run{'' if len(m['isas']) > 1 else 's'} the default schedules of a `--target {args.target}` library "
+        "with that ISA forced"
+        + (f"; \"effnetc tuned\" is {isa_names[m['isas'][0]]} compiled with `--db {args.db}`." if args.db else "."),
         "",
-        f"FMA peak (tools/bench/fma_peak.c, AVX-512): {before[1]:.0f} → {after[1]:.0f} GFLOP/s on 1 thread, "
+        f"FMA peak (tools/bench/fma_peak.c, {isa_names[m['isas'][0]]}): {before[1]:.0f} → {after[1]:.0f} GFLOP/s on 1 thread, "
         f"{before[args.threads]:.0f} → {after[args.threads]:.0f} on {args.threads} (before → after). "
         f"Compute bound = 2·MACs / {peak:.0f} GFLOP/s.",
         "",
@@ -328,10 +365,10 @@ def write_report(args, rows, before, after, meta=None):
             cells = [fmt(t[s]) for s in systems]
             if r["tuned_identical"]:
                 cells[systems.index("effnetc tuned")] = "= default †"
-            cells += [ratio(t["effnetc avx512"], t["onnxruntime"]), ratio(t["effnetc avx512"], bound)]
+            cells += [ratio(t[default], t["onnxruntime"]), ratio(t[default], bound)]
             if args.db:
-                cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t["effnetc avx512"])]
-                pp = per_pass(r, "effnetc tuned", "effnetc avx512", b)
+                cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t[default])]
+                pp = per_pass(r, "effnetc tuned", default, b)
                 cells.append(f"{pp:.2f}" if pp else "—")
             lines.append(f"| {v} | {fmt(bound)} | " + " | ".join(cells) + " |")
         lines.append("")
@@ -340,7 +377,8 @@ def write_report(args, rows, before, after, meta=None):
                   "on its units), so it was not timed again: its figures are the default's.", ""]
     if args.db_avx2:
         lines += avx2_table(args, rows)
-    lines += ["## Compile time (effnetc compile, x86-64-linux: AVX-512 + AVX2 + baseline), s", "",
+    contents = "AVX-512 + AVX2 + baseline" if args.target == "x86-64-linux" else "AVX2 alone"
+    lines += [f"## Compile time (effnetc compile, {args.target}: {contents}), s", "",
               "| " + " | ".join(rows) + " |", "|" + "---|" * len(rows),
               "| " + " | ".join(f"{r['compile_s']:.0f}" for r in rows.values()) + " |", ""]
     built = {}
@@ -356,7 +394,7 @@ def write_report(args, rows, before, after, meta=None):
     if args.db_avx2:
         lines += tuning_summary(args.db_avx2, args.tuning_minutes_avx2, "AVX2 tuning database")
     if args.db:
-        write_plot(args, rows, peak)
+        write_plot(args, rows, peak, default)
         lines += [f"![tuned vs ONNX Runtime vs bound]({os.path.relpath(args.plot, os.path.dirname(args.out))})", ""]
     with open(args.out, "w") as f:
         f.write("\n".join(lines))
@@ -413,9 +451,10 @@ def tuning_summary(path, minutes, title="Tuning database"):
     return lines + [""]
 
 
-def write_plot(args, rows, peak):
-    """Grouped bars (log scale), one group per variant and one panel per batch: bound, default, tuned, ORT."""
-    series = [("compute bound", None, "#bbbbbb"), ("effnetc default", "effnetc avx512", "#6baed6"),
+def write_plot(args, rows, peak, default):
+    """Grouped bars (log scale), one group per variant and one panel per batch: bound, default (the system
+    named `default`), tuned, ORT."""
+    series = [("compute bound", None, "#bbbbbb"), ("effnetc default", default, "#6baed6"),
               ("effnetc tuned", "effnetc tuned", "#08519c"), ("ONNX Runtime", "onnxruntime", "#fd8d3c")]
     panel_w, panel_h, left, top, bottom = 640, 300, 60, 40, 40
     vals = []
