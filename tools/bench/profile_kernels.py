@@ -153,7 +153,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--runs", type=int, default=300, help="timed calls, for the median and for perf")
-    ap.add_argument("--isa", default=rb.machine_isas()[0], choices=["avx512", "avx2"],
+    ap.add_argument("--isa", default=next(iter(rb.machine_isas()), "avx2"), choices=["avx512", "avx2"],
                     help="the ISA forced on the x86-64-linux library (default: the machine's best)")
     ap.add_argument("--db", help="compile with this tuning database (effnetc compile --db)")
     ap.add_argument("--top", type=int, default=25, help="node groups listed, the slowest first")
