@@ -5,9 +5,10 @@
 
 For each variant, in one run on one machine: exports the torchvision reference weights (cached in
 build/reference/, tools/reference/export_reference.py), compiles the effnetc library with those
-weights (`effnetc compile ... --target x86-64-linux`), links apps/bench with plain cc, exports the
-same network to ONNX (tools/bench/export_onnx.py) and times effnetc (each ISA of --target that
-the machine has, forced: AVX-512 and AVX2 on an AVX-512 machine), ONNX Runtime and OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
+weights (`effnetc compile ... --target`, x86-64-linux by default), links apps/bench with plain cc,
+exports the same network to ONNX (tools/bench/export_onnx.py) and times effnetc (each ISA of
+--target that the machine has, forced: AVX-512 and AVX2 on an AVX-512 machine), ONNX Runtime and
+OpenVINO (tools/bench/peers.py, in their own venv: tools/bench/setup_peers.sh).
 The run makes --rounds passes over the variants; in each pass a variant's systems are timed one
 after the other, in alternating order from pass to pass: each round of a system is one process
 that makes --warmup calls, then times --runs calls and reports their median. The VM has slow
@@ -26,9 +27,9 @@ report is in it). The FMA peak (tools/bench/fma_peak.c) is measured before and a
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
-`--db` and timed in the same run ("effnetc tuned", the first ISA of --target the machine has), the report gains the
-tuned-vs-default columns and a summary of the database, and an SVG plot of tuned latency vs
-ONNX Runtime vs the compute bound is written next to the report (--plot). With --db-avx2 (a
+`--db` and timed in the same run ("effnetc tuned", the first ISA of --target the machine has), the
+report gains the tuned-vs-default columns and a summary of the database, and an SVG plot of tuned
+latency vs ONNX Runtime vs the compute bound is written next to the report (--plot). With --db-avx2 (a
 database of `effnetc tune --target x86-64-linux-avx2`), each variant is also compiled for AVX2 alone
 (`--target x86-64-linux-avx2`), without and with that database, and both are timed in the same
 passes: a multi-ISA library's AVX2 kernels read weights blocked for its AVX-512 tiles, so AVX2
