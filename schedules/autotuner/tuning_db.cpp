@@ -96,8 +96,6 @@ json entry_to_json(const DbEntry& e) {
   return j;
 }
 
-// Why `have` does not match `want` (threads 0 in `want`: any), or "".
-
 void fsync_path(const std::string& path, int flags) {
   int fd = ::open(path.c_str(), flags);
   if (fd < 0) throw ir::UserError(path + ": cannot open for fsync: " + std::strerror(errno));

@@ -161,12 +161,11 @@ def main():
     ap.add_argument("--recompile", action="store_true")
     ap.add_argument("--out", help="write the report here (markdown) instead of stdout")
     args = ap.parse_args()
-    args.target = "x86-64-linux"
     if not shutil.which("perf"):
         sys.exit("profile_kernels: error: `perf` not found (Debian: apt-get install linux-perf)")
     work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
-    bench = rb.prepare_variant(args, args.variant, work, args.db)[0]
+    bench = rb.prepare_variant(args, args.variant, work, args.db, "x86-64-linux")[0]
     lib = f"efficientnet_{args.variant}"
     graph = json.loads(rb.run([os.path.join(args.build, "cli/effnetc"), "inspect", args.variant, "--emit=final",
                                "--json"] + (["--tuned-db", args.db] if args.db else [])))

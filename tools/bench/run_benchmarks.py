@@ -171,12 +171,12 @@ def main():
         write_report(args, *load_measurements(args))
         return 0
     args.target = args.target or ("x86-64-linux" if "avx512" in machine_isas() else "x86-64-linux-avx2")
-    if not timed_isas(args.target):
+    args.isas = isas = timed_isas(args.target)
+    if not isas:
         ap.error(f"this machine runs none of the ISAs of --target {args.target}")
     if args.db_avx2 and args.target != "x86-64-linux":
         ap.error("--db-avx2 compares AVX2-only libraries beside multi-ISA ones: with --target "
                  f"{args.target}, give the AVX2 database as --db")
-    isas = timed_isas(args.target)
     work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
     peers_python = run(["bash", os.path.join(ROOT, "tools/bench/setup_peers.sh")]).strip().splitlines()[-1]
@@ -308,7 +308,7 @@ def measured_on(args):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     return {"date": str(datetime.date.today()), "commit": git_describe(), "cpu": cpu, "cpus": os.cpu_count(),
             "platform": platform.platform(), "threads": args.threads, "runs": args.runs, "warmup": args.warmup,
-            "rounds": args.rounds, "batches": args.batches, "target": args.target, "isas": timed_isas(args.target)}
+            "rounds": args.rounds, "batches": args.batches, "target": args.target, "isas": args.isas}
 
 
 def write_report(args, rows, before, after, meta=None):
