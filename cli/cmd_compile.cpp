@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cli/args.h"
+#include "cli/cache_arg.h"
 #include "cli/commands.h"
 #include "cli/spec_arg.h"
 #include "codegen/aot/compile_library.h"
@@ -29,6 +30,7 @@ namespace {
 const char* kHelp =
     "usage: effnetc compile <b0..b7|spec.json> (--weights W.safetensors | --random-weights SEED)\n"
     "                       --target x86-64-linux[-avx2|-avx512]|cuda -o DIR [--no-fusion] [--external-weights]\n"
+    "                       [--db FILE|DIR] [--caches host|L2,L3]\n"
     "\n"
     "Builds DIR/libefficientnet_<v>.a, DIR/efficientnet_<v>.h and DIR/manifest.json: a static\n"
     "library with the C API of efficientnet_<v>.h, linkable with\n"
@@ -46,7 +48,10 @@ const char* kHelp =
     "                        for another target or CPU, or from another effnetc version, is ignored\n"
     "                        with a warning. A directory: for each ISA of --target, the first database\n"
     "                        in it (by name) for that ISA and this CPU, e.g. schedules/tuned.\n"
-    "                        manifest.json names the files and lists the entries used\n";
+    "                        manifest.json names the files and lists the entries used\n"
+    "  --caches host|L2,L3   size x86 schedules (strip fusion, the lane tail) for this CPU's L2 and\n"
+    "                        L3 (from /sys) or for these, e.g. 512K,8M; default: 1M,32M. Recorded\n"
+    "                        in manifest.json; tune with the same --caches as you compile\n";
 
 std::vector<std::string> isas_for_target(const std::string& target) {
   if (target == "x86-64-linux") return {"x86-avx512", "x86-avx2", "x86-baseline"};
@@ -132,8 +137,8 @@ std::string c_identifier(const std::string& name) {
 }  // namespace
 
 int cmd_compile(const Argv& argv) {
-  Args a = parse_args(argv, {"weights", "random-weights", "target", "output", "db"}, {"no-fusion", "external-weights"},
-                      {{"-o", "output"}});
+  Args a = parse_args(argv, {"weights", "random-weights", "target", "output", "db", "caches"},
+                      {"no-fusion", "external-weights"}, {{"-o", "output"}});
   if (a.flag("help")) {
     std::printf("%s", kHelp);
     return 0;
@@ -146,6 +151,8 @@ int cmd_compile(const Argv& argv) {
   if (!a.value("output")) throw UsageError("missing -o DIR");
   std::string target = *a.value("target");
   std::vector<std::string> isas = isas_for_target(target);
+  if (target == "cuda" && a.value("caches")) throw UsageError("--caches sizes x86 schedules; --target cuda has none");
+  const nlohmann::json caches = apply_caches_arg(a.value("caches"));
 
   frontend::Spec spec = spec_from_arg(a.positional[0]);
   ir::Graph g = frontend::build_graph(spec);
@@ -186,6 +193,7 @@ int cmd_compile(const Argv& argv) {
                         {"num_classes", spec.num_classes}};
   o.manifest["fusion"] = !po.no_fusion;
   o.manifest["weights_source"] = weights_source;
+  if (target != "cuda") o.manifest["caches"] = caches;
   if (auto db = a.value("db")) {
     nlohmann::json used = nlohmann::json::array();
     for (size_t i = 0; i < isas.size(); i++) {

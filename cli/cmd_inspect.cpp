@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
+#include "cli/cache_arg.h"
 #include "cli/commands.h"
 #include "cli/spec_arg.h"
 #include "frontend/build_graph.h"
@@ -28,7 +29,8 @@ namespace {
 const char* kHelp =
     "usage: effnetc inspect <b0..b7|spec.json> [--json] [--emit=ir|ir-after=PASS|final]\n"
     "                       [--no-fusion] [--disable-pass=NAME[,NAME...]] [--target T]\n"
-    "                       [--tuned-db FILE] [--weights W | --random-weights SEED] [--log-passes]\n"
+    "                       [--tuned-db FILE] [--caches host|L2,L3] [--weights W | --random-weights SEED]\n"
+    "                       [--log-passes]\n"
     "\n"
     "Expands the spec and prints resolution, blocks per stage, channels, and\n"
     "parameters and MACs (conv + linear, per image) per stage and in total.\n"
@@ -43,6 +45,7 @@ const char* kHelp =
     "  --target T             tiling target: x86-64-linux[-avx2|-avx512], cuda, or a\n"
     "                         target-facts name (x86-avx512, ...); default x86-64-linux\n"
     "  --tuned-db FILE        take schedules from this tuned database (choose_tiling)\n"
+    "  --caches host|L2,L3    size x86 schedules for this CPU's caches or these (e.g. 512K,8M)\n"
     "  --weights W            run the pipeline on these weights (safetensors): folds, re-lays, packs\n"
     "  --random-weights SEED  the same on random weights\n"
     "  --log-passes           print each pass's rewrites and time on stderr\n";
@@ -116,6 +119,7 @@ ir::Graph run_passes(const Args& a, const frontend::Spec& spec, const std::strin
   if (!dump_after.empty()) check_pass_name(dump_after, "--emit=ir-after");
   options.target = a.value_or("target", options.target);
   options.tuned_db = a.value_or("tuned-db", "");
+  apply_caches_arg(a.value("caches"));
   options.dump_after = dump_after;
   std::optional<ir::WeightMap> weights;
   if (a.value("random-weights") && a.value("weights"))
@@ -150,7 +154,7 @@ ir::Graph graph_to_emit(const std::string& what, const Args& a, const frontend::
 }  // namespace
 
 int cmd_inspect(const Argv& argv) {
-  Args a = parse_args(argv, {"emit", "disable-pass", "target", "tuned-db", "random-weights", "weights"},
+  Args a = parse_args(argv, {"emit", "disable-pass", "target", "tuned-db", "caches", "random-weights", "weights"},
                       {"json", "no-fusion", "log-passes"});
   if (a.flag("help")) {
     std::printf("%s", kHelp);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/args.h"
+#include "cli/cache_arg.h"
 #include "cli/commands.h"
 #include "cli/spec_arg.h"
 #include "ir/diagnostics.h"
@@ -21,7 +22,7 @@ namespace {
 const char* kHelp =
     "usage: effnetc tune <b0..b7|spec.json|all>... --target x86-64-linux[-avx2|-avx512] [--budget 10m]\n"
     "                    [--trials N] [--db FILE] [--resume] [--shard i/n] [--threads T] [--match TEXT]\n"
-    "                    [--adams2019] [--dry-run]\n"
+    "                    [--adams2019] [--dry-run] [--caches host|L2,L3]\n"
     "       effnetc tune --merge A.json B.json ... -o OUT.json\n"
     "\n"
     "Times schedule candidates for every distinct tuning key of the networks (each key once, in the\n"
@@ -37,6 +38,8 @@ const char* kHelp =
     "  --match TEXT     only keys containing TEXT (e.g. \"k1 s1\")\n"
     "  --adams2019      also time Halide's Adams2019 autoscheduler on each key's unit (baseline)\n"
     "  --dry-run        list this shard's keys on stdout and exit\n"
+    "  --caches C       default schedules sized for this CPU's caches (host) or these (512K,8M), as\n"
+    "                   `effnetc compile --caches` builds them: use the same option for both\n"
     "  --merge          merge databases of one target, CPU and thread count into -o OUT\n";
 
 // "90s", "20m", "1h", "45" (seconds) -> seconds.
@@ -77,7 +80,7 @@ int merge(const Args& a) {
 }  // namespace
 
 int cmd_tune(const Argv& argv) {
-  Args a = parse_args(argv, {"target", "budget", "trials", "db", "shard", "threads", "match", "output"},
+  Args a = parse_args(argv, {"target", "budget", "trials", "db", "shard", "threads", "match", "output", "caches"},
                       {"resume", "adams2019", "dry-run", "merge"}, {{"-o", "output"}});
   if (a.flag("help")) {
     std::printf("%s", kHelp);
@@ -88,6 +91,7 @@ int cmd_tune(const Argv& argv) {
   if (!a.value("target")) throw UsageError("missing --target (x86-64-linux, x86-64-linux-avx2, x86-64-linux-avx512)");
   if (a.value("output")) throw UsageError("-o is for --merge; the database is --db FILE");
   const schedules::TargetFacts& facts = schedules::target_facts(facts_for_target(*a.value("target")));
+  const nlohmann::json caches = apply_caches_arg(a.value("caches"));
 
   std::vector<frontend::Spec> specs;
   for (const auto& arg : a.positional) {
@@ -120,8 +124,9 @@ int cmd_tune(const Argv& argv) {
   std::filesystem::path parent = std::filesystem::path(o.db_path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::fprintf(stderr, "tune: database %s, %s, %d thread(s), budget %.0f s\n", o.db_path.c_str(), facts.name.c_str(),
-               o.threads, o.budget_s);
+  std::fprintf(stderr, "tune: database %s, %s, %d thread(s), budget %.0f s, caches L2 %lld K, L3 %lld K (%s)\n",
+               o.db_path.c_str(), facts.name.c_str(), o.threads, o.budget_s, caches["l2_bytes"].get<long long>() >> 10,
+               caches["l3_bytes"].get<long long>() >> 10, caches["from"].get<std::string>().c_str());
   autotuner::TuneSummary s = autotuner::tune(w, tasks, facts, o);
   std::printf("tune: %d key(s) tuned, %d already done, %d incomplete, %d left%s -> %s\n", s.tuned, s.skipped,
               s.incomplete, s.tasks - s.tuned - s.skipped,

@@ -22,15 +22,35 @@ std::vector<TargetFacts> make_facts() {
   return v;
 }
 
+std::vector<TargetFacts>& registry() {
+  static std::vector<TargetFacts> facts = make_facts();
+  return facts;
+}
+
 }  // namespace
 
 const TargetFacts& target_facts(const std::string& name) {
-  static const std::vector<TargetFacts> facts = make_facts();
+  const std::vector<TargetFacts>& facts = registry();
   for (const auto& f : facts)
     if (f.name == name) return f;
   std::string known;
   for (const auto& f : facts) known += (known.empty() ? "" : ", ") + f.name;
   throw ir::UserError("unknown target facts '" + name + "' (known: " + known + ")");
+}
+
+void set_cpu_caches(const std::optional<CpuCaches>& caches) {
+  static const std::vector<TargetFacts> builtin = make_facts();
+  std::vector<TargetFacts>& facts = registry();
+  for (size_t i = 0; i < facts.size(); i++) {
+    if (facts[i].isa == "cuda") continue;
+    facts[i].l2_bytes = caches ? caches->l2_bytes : builtin[i].l2_bytes;
+    facts[i].l3_bytes = caches ? caches->l3_bytes : builtin[i].l3_bytes;
+  }
+}
+
+CpuCaches cpu_caches() {
+  const TargetFacts& f = target_facts("x86-avx512");
+  return CpuCaches{f.l2_bytes, f.l3_bytes};
 }
 
 const std::vector<std::string>& target_fact_names() {

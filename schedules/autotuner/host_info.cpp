@@ -1,7 +1,9 @@
 #include "schedules/autotuner/host_info.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -25,11 +27,18 @@ std::string cpuinfo_field(const std::string& cpuinfo, const std::string& field) 
   return "";
 }
 
-std::string proc_cpuinfo() {
-  std::ifstream in("/proc/cpuinfo");
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string proc_cpuinfo() { return file_text("/proc/cpuinfo"); }
+
+std::string first_line(const std::string& path) {
+  std::string text = file_text(path);
+  return text.substr(0, text.find('\n'));
 }
 
 }  // namespace
@@ -70,5 +79,32 @@ bool host_runs(const schedules::TargetFacts& facts) {
     if (!flags.count(f)) return false;
   return true;
 }
+
+std::optional<int64_t> cache_size_bytes(const std::string& text) {
+  static const std::regex re(R"(([0-9]{1,9})([KMG]?))", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) return std::nullopt;
+  const std::string unit = m[2];
+  const int shift = unit.empty() ? 0 : unit == "K" || unit == "k" ? 10 : unit == "M" || unit == "m" ? 20 : 30;
+  return int64_t(std::stoll(m[1])) << shift;
+}
+
+std::optional<schedules::CpuCaches> host_caches_in(const std::string& cache_dir) {
+  schedules::CpuCaches c;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(cache_dir, ec)) {
+    if (e.path().filename().string().rfind("index", 0) != 0) continue;
+    const std::string dir = e.path().string();
+    std::optional<int64_t> bytes = cache_size_bytes(first_line(dir + "/size"));
+    if (!bytes || first_line(dir + "/type") != "Unified") continue;
+    std::string level = first_line(dir + "/level");
+    if (level == "2") c.l2_bytes = *bytes;
+    if (level == "3") c.l3_bytes = *bytes;
+  }
+  if (c.l2_bytes == 0) return std::nullopt;
+  return c;
+}
+
+std::optional<schedules::CpuCaches> host_caches() { return host_caches_in("/sys/devices/system/cpu/cpu0/cache"); }
 
 }  // namespace autotuner

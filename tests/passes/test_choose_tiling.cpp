@@ -8,6 +8,7 @@
 #include "ir/passes/choose_tiling.h"
 #include "ir/pipeline.h"
 #include "schedules/schedule_params.h"
+#include "schedules/target_facts.h"
 
 namespace {
 
@@ -75,6 +76,28 @@ TEST_CASE("default strip fusion: expand convs above a quarter of the L3 into the
     // 480x75x75 floats = 10.8 MB > 8 MB; b4's 192x95x95 (6.9 MB) and b0's 96x112x112 (4.8 MB) stay whole.
     CHECK(strips == expect);
   }
+}
+
+TEST_CASE("strip fusion follows the L3 that set_cpu_caches gives the CPU facts, and not cuda's") {
+  ir::Graph g = fused("b0");
+  auto strips = [&](const std::string& facts) {
+    std::vector<std::string> shapes;
+    for (const auto& n : g.nodes)
+      if (n.op != "input" && schedules::default_schedule(g, n, schedules::target_facts(facts)).expand_rows)
+        shapes.push_back(ir::dims_str(n.shape));
+    return shapes;
+  };
+  const int64_t builtin_l3 = schedules::target_facts("x86-avx2").l3_bytes;
+  schedules::set_cpu_caches(schedules::CpuCaches{512 << 10, 8 << 20});
+  // A quarter of 8 MB is 2 MB: b0's 96x112x112 expand (4.8 MB) fuses; its 144x56x56 ones (1.8 MB) do not.
+  CHECK(strips("x86-avx2") == std::vector<std::string>{"[96,112,112]"});
+  CHECK(strips("x86-avx512") == std::vector<std::string>{"[96,112,112]"});
+  CHECK(strips("cuda").empty());
+  CHECK(schedules::target_facts("cuda").l2_bytes == 50 << 20);
+  CHECK(schedules::cpu_caches().l2_bytes == 512 << 10);
+  schedules::set_cpu_caches(std::nullopt);
+  CHECK(schedules::target_facts("x86-avx2").l3_bytes == builtin_l3);
+  CHECK(strips("x86-avx2").empty());
 }
 
 TEST_CASE("convs with 24 or 40 output channels default to all of them in 8-lane vectors on AVX-512") {

@@ -348,3 +348,39 @@ TEST_CASE("compile --db gives each ISA of a multi-ISA archive the database tuned
   CHECK(only_database(file)["isa"] == "x86-avx2");
   CHECK(differing_kernels(dir / "lib_both", dir / "lib_avx2_file", "avx2").empty());
 }
+
+TEST_CASE("compile --caches records the cache sizes in manifest.json; bad sizes are usage errors") {
+  fs::path dir = scratch("caches");
+  auto compile = [&](const std::string& name, std::vector<std::string> more) {
+    std::vector<std::string> args = {"compile", EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", kTarget,
+                                     "-o",      (dir / name).string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return run(args, dir / (name + ".txt"));
+  };
+  auto caches = [&](const std::string& name) {
+    INFO(read_text(dir / (name + ".txt")));
+    return nlohmann::json::parse(read_text(dir / name / "manifest.json")).at("caches");
+  };
+  REQUIRE(compile("given", {"--caches", "512K,8M"}) == 0);
+  CHECK(caches("given") == nlohmann::json{{"l2_bytes", 512 << 10}, {"l3_bytes", 8 << 20}, {"from", "--caches"}});
+  REQUIRE(compile("builtin", {}) == 0);
+  CHECK(caches("builtin") == nlohmann::json{{"l2_bytes", 1 << 20}, {"l3_bytes", 32 << 20}, {"from", "target facts"}});
+  if (host_caches()) {
+    REQUIRE(compile("host", {"--caches", "host"}) == 0);
+    CHECK(caches("host")["l2_bytes"] == host_caches()->l2_bytes);
+    CHECK(caches("host")["from"] == "host");
+  }
+  for (const auto& [arg, message] : std::vector<std::pair<std::string, std::string>>{
+           {"8M", "--caches expects host or L2,L3 sizes such as 512K,8M (L3 0: none), got '8M'"},
+           {"512K,8MB", "--caches expects host or L2,L3 sizes"},
+           {"4K,8M", "--caches: an L2 of 4096 bytes is outside 16K..1G"},
+           {"1M,512K", "--caches: an L3 of 524288 bytes is neither 0 nor within L2..64G"}}) {
+    INFO(arg);
+    CHECK(compile("bad", {"--caches", arg}) == 2);
+    CHECK(read_text(dir / "bad.txt").find(message) != std::string::npos);
+  }
+  CHECK(run({"compile", EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", "cuda", "-o",
+             (dir / "cuda").string(), "--caches", "1M,8M"},
+            dir / "cuda.txt") == 2);
+  CHECK(read_text(dir / "cuda.txt").find("--caches sizes x86 schedules") != std::string::npos);
+}

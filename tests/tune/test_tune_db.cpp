@@ -1,6 +1,6 @@
 // The tuned database and the tuner's work list, without timing anything: round trip, atomic
 // replacement under SIGKILL, corrupt / stale / foreign files, merge, shard partition, the
-// search space, and that choose_tiling reads what the tuner writes.
+// search space, that choose_tiling reads what the tuner writes, and the host's cache sizes.
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "frontend/build_graph.h"
@@ -75,6 +76,37 @@ TEST_CASE("the CPU identity and its file tag carry family and model: a hyperviso
   CHECK(cpu_tag_of("cpu family\t: 6\nmodel\t\t: 167\nmodel name\t: Intel(R) Xeon(R) Processor\n") == "intel-f6-m167");
   CHECK(cpu_tag_of("model name\t: Some CPU\n") == "some");
   CHECK(cpu_tag_of("") == "unknown");
+}
+
+TEST_CASE("cache sizes: K/M/G suffixes, and the L2 and L3 of a /sys cache directory") {
+  CHECK(cache_size_bytes("512K") == 512 << 10);
+  CHECK(cache_size_bytes("8m") == 8 << 20);
+  CHECK(cache_size_bytes("1G") == 1LL << 30);
+  CHECK(cache_size_bytes("4096") == 4096);
+  for (const std::string bad : {"", "K", "8 M", "8MB", "-1K", "1.5M", "8T", "1234567890"})
+    CHECK(!cache_size_bytes(bad));
+
+  fs::path dir = fs::path(EFFNETC_TUNE_TEST_DIR) / "sys_cache";
+  fs::remove_all(dir);
+  auto index = [&](int i, const std::string& level, const std::string& type, const std::string& size) {
+    fs::create_directories(dir / ("index" + std::to_string(i)));
+    write_text((dir / ("index" + std::to_string(i)) / "level").string(), level + "\n");
+    write_text((dir / ("index" + std::to_string(i)) / "type").string(), type + "\n");
+    write_text((dir / ("index" + std::to_string(i)) / "size").string(), size + "\n");
+  };
+  index(0, "1", "Data", "32K");
+  index(1, "1", "Instruction", "64K");
+  CHECK(!host_caches_in(dir.string()));  // no L2
+  index(2, "2", "Unified", "512K");
+  std::optional<schedules::CpuCaches> c = host_caches_in(dir.string());
+  REQUIRE(c);
+  CHECK(c->l2_bytes == 512 << 10);
+  CHECK(c->l3_bytes == 0);  // no L3
+  index(3, "3", "Unified", "8192K");
+  c = host_caches_in(dir.string());
+  REQUIRE(c);
+  CHECK(c->l3_bytes == 8 << 20);
+  CHECK(!host_caches_in((dir / "missing").string()));
 }
 
 TEST_CASE("a database survives a write and a load unchanged") {
