@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """tools/bench/run_benchmarks.py on a machine without AVX-512: which ISAs a run times for each
---target, and the report --report-only writes from hand-made rounds of an AVX2 run (default and
-tuned both AVX2; ratios against the AVX2 default) and of a run saved before the target was recorded
-(AVX-512 and AVX2 columns, as those runs had).
+--target, and the report --report-only writes from hand-made rounds of an AVX2 run with --caches
+(default and tuned both AVX2; ratios against the AVX2 default) and of a run saved before the target
+and the caches were recorded (AVX-512 and AVX2 columns, as those runs had).
 
     test_bench_report.py
 """
@@ -34,11 +34,11 @@ def isa_failures():
     return failures
 
 
-def measured(target):
+def measured(target, caches=None):
     m = {"date": "2026-12-06", "commit": "abc1234", "cpu": "AMD EPYC", "cpus": 2, "platform": "Linux",
          "threads": 2, "runs": 6, "warmup": 2, "rounds": 2, "batches": [1]}
     if target:
-        m.update(target=target, isas=["avx2"])
+        m.update(target=target, isas=["avx2"], caches=caches)
     return m
 
 
@@ -64,10 +64,11 @@ def report_failures(tmp):
         json.dump({"target": "x86-avx2", "cpu": "AMD EPYC", "threads": 2, "entries": {}}, f)
     peers = {"onnxruntime": [12.0, 11.0], "openvino": [13.0, 14.0]}
     failures = []
-    text = report(tmp, "avx2", measured("x86-64-linux-avx2"),
+    text = report(tmp, "avx2", measured("x86-64-linux-avx2", "host"),
                   dict(peers, **{"effnetc avx2": [10.0, 11.0], "effnetc tuned": [9.0, 9.5]}), db)
     # bound = 2 * 4e8 / 80 GFLOP/s = 10 ms; tuned / default = 9 / 10, same pass median(0.9, 0.864)
-    want = ["--target x86-64-linux-avx2", "| variant | bound | effnetc avx2 | effnetc tuned | onnxruntime |",
+    want = ["run_benchmarks.py --target x86-64-linux-avx2 --caches host", "compiled with `--caches host`",
+            "| variant | bound | effnetc avx2 | effnetc tuned | onnxruntime |",
             "| b0 | 10.00 | 10.00 | 9.00 | 11.00 | 13.00 | 0.91 | 1.00 | 0.82 | 0.90 | 0.88 |",
             "\"effnetc tuned\" is AVX2 compiled with", "FMA peak (tools/bench/fma_peak.c, AVX2)",
             "x86-64-linux-avx2: AVX2 alone"]
@@ -79,8 +80,8 @@ def report_failures(tmp):
     want = ["| variant | bound | effnetc avx512 | effnetc avx2 | effnetc tuned |", "x86-64-linux: AVX-512 + AVX2",
             "FMA peak (tools/bench/fma_peak.c, AVX-512)"]
     failures += [f"report of a run without a target lacks {w!r}" for w in want if w not in old]
-    if "run_benchmarks.py --target" in old:
-        failures.append("report of an x86-64-linux run names --target in its command")
+    if "run_benchmarks.py --target" in old or "--caches" in old:
+        failures.append("report of an x86-64-linux run without caches names --target or --caches")
     return failures, text
 
 

@@ -35,7 +35,9 @@ database of `effnetc tune --target x86-64-linux-avx2`), each variant is also com
 passes: a multi-ISA library's AVX2 kernels read weights blocked for its AVX-512 tiles, so AVX2
 tuning is compared between two AVX2-only libraries ("AVX2 only" table). On a machine without
 AVX-512 the target defaults to x86-64-linux-avx2: libraries are compiled for AVX2 alone, the tuned
-one with an AVX2 database in --db, and the FMA peak is AVX2's.
+one with an AVX2 database in --db, and the FMA peak is AVX2's. With --caches (host, or L2,L3 sizes),
+every effnetc library is compiled with `effnetc compile --caches`: schedules sized for those caches
+instead of the target facts' (docs/codegen.md), cached apart from the others (<v>...-caches-<C>).
 """
 import argparse
 import datetime
@@ -99,14 +101,16 @@ def prepare_variant(args, v, work, db=None, target=None):
     """Library and bench app of one variant on the reference weights (cached across runs), its
     compile time and the commit it was compiled at. The library is compiled for `target` (default
     args.target) into <work>/<v>, <v>-avx2 for x86-64-linux-avx2; with `db` it is compiled with that
-    tuning database into the same name with -tuned."""
+    tuning database into the same name with -tuned; with args.caches, -caches-<C> follows."""
     weights = reference_weights(args, v)
     target = target or args.target
-    lib = os.path.join(work, v + ("-avx2" if target == "x86-64-linux-avx2" else "") + ("-tuned" if db else ""))
+    lib = os.path.join(work, v + ("-avx2" if target == "x86-64-linux-avx2" else "") + ("-tuned" if db else "")
+                       + ("-caches-" + args.caches.replace(",", "-") if args.caches else ""))
     if not os.path.exists(os.path.join(lib, f"libefficientnet_{v}.a")) or args.recompile:
         t0 = time.monotonic()
         subprocess.run([os.path.join(args.build, "cli/effnetc"), "compile", v, "--weights", weights, "--target",
-                        target, "-o", lib] + (["--db", db] if db else []), check=True,
+                        target, "-o", lib] + (["--db", db] if db else [])
+                       + (["--caches", args.caches] if args.caches else []), check=True,
                        stdout=subprocess.DEVNULL)
         with open(os.path.join(lib, "compile_seconds"), "w") as f:
             f.write(f"{time.monotonic() - t0:.1f}\n")
@@ -160,6 +164,8 @@ def main():
                     help="wall time of the effnetc tune runs that made --db, quoted in the report")
     ap.add_argument("--db-avx2", help="also time AVX2-only libraries without and with this AVX2 tuning database")
     ap.add_argument("--tuning-minutes-avx2", type=float, help="the same as --tuning-minutes, for --db-avx2")
+    ap.add_argument("--caches", help="compile every effnetc library with `effnetc compile --caches C`: host, "
+                    "or L2,L3 sizes such as 512K,8M")
     ap.add_argument("--recompile", action="store_true")
     ap.add_argument("--prepare-only", action="store_true", help="build libraries, apps and ONNX models; time nothing")
     ap.add_argument("--report-only", action="store_true",
@@ -281,6 +287,7 @@ def load_measurements(args):
     # Runs before the target was recorded were x86-64-linux on an AVX-512 machine.
     args.target = saved["measured"].get("target", "x86-64-linux")
     saved["measured"].setdefault("isas", ["avx512", "avx2"])
+    args.caches = saved["measured"].get("caches")
     return rows, peaks[0], peaks[1], saved["measured"]
 
 
@@ -308,7 +315,8 @@ def measured_on(args):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     return {"date": str(datetime.date.today()), "commit": git_describe(), "cpu": cpu, "cpus": os.cpu_count(),
             "platform": platform.platform(), "threads": args.threads, "runs": args.runs, "warmup": args.warmup,
-            "rounds": args.rounds, "batches": args.batches, "target": args.target, "isas": args.isas}
+            "rounds": args.rounds, "batches": args.batches, "target": args.target, "isas": args.isas,
+            "caches": args.caches}
 
 
 def write_report(args, rows, before, after, meta=None):
@@ -321,6 +329,7 @@ def write_report(args, rows, before, after, meta=None):
     systems = [f"effnetc {isa}" for isa in m["isas"]] + tuned + ["onnxruntime", "openvino"]
     versions = next(iter(rows.values())).get("versions", {})
     options = [(f"--target {args.target}" if args.target != "x86-64-linux" else ""),
+               (f"--caches {args.caches}" if args.caches else ""),
                (f"--out {os.path.relpath(args.out, ROOT)}" if args.out != DEFAULT_OUT else ""),
                (f"--plot {os.path.relpath(args.plot, ROOT)}" if args.db and args.plot != DEFAULT_PLOT else "")]
     lines = [
@@ -348,7 +357,9 @@ def write_report(args, rows, before, after, meta=None):
         + " and ".join(f"\"effnetc {isa}\"" for isa in m["isas"])
         + f" run{'' if len(m['isas']) > 1 else 's'} the default schedules of a `--target {args.target}` library "
         "with that ISA forced"
-        + (f"; \"effnetc tuned\" is {isa_names[m['isas'][0]]} compiled with `--db {args.db}`." if args.db else "."),
+        + (f"; \"effnetc tuned\" is {isa_names[m['isas'][0]]} compiled with `--db {args.db}`." if args.db else ".")
+        + (f" Every effnetc library is compiled with `--caches {args.caches}`: schedules sized for those caches "
+           "(docs/codegen.md, \"Cache sizes\")." if args.caches else ""),
         "",
         f"FMA peak (tools/bench/fma_peak.c, {isa_names[m['isas'][0]]}): {before[1]:.0f} → {after[1]:.0f} GFLOP/s on 1 thread, "
         f"{before[args.threads]:.0f} → {after[args.threads]:.0f} on {args.threads} (before → after). "
