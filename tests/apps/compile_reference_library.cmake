@@ -1,9 +1,9 @@
-# ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target TARGET [--db DB] -o OUT` (TARGET:
-# x86-64-linux unless given; skipped when OUT's archive is newer than effnetc, the weights and DB), then links the
-# classify app with plain cc:
+# ctest fixture step: `effnetc compile VARIANT --weights WEIGHTS --target TARGET [--db DB] [--caches CACHES]
+# -o OUT` (TARGET: x86-64-linux unless given; skipped when OUT's archive is newer than effnetc, the weights and DB),
+# then links the classify app with plain cc:
 #   cc -std=c99 -O2 -DEFFNET_LIB=... SOURCE -I OUT -L OUT -lefficientnet_<v> -lpthread -ldl -lm -o OUT/classify
 # Usage: cmake -DEFFNETC=... -DCC=... -DSOURCE=... -DVARIANT=b0 -DWEIGHTS=... -DOUT=dir [-DDB=tuned.json|dir]
-#              [-DTARGET=x86-64-linux-avx2] -P this
+#              [-DTARGET=x86-64-linux-avx2] [-DCACHES=512K,8M] -P this
 foreach(var EFFNETC CC SOURCE VARIANT WEIGHTS OUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "compile_reference_library.cmake: -D${var}=... is required")
@@ -15,10 +15,13 @@ if(NOT DEFINED TARGET)
 endif()
 set(lib efficientnet_${VARIANT})
 set(archive "${OUT}/lib${lib}.a")
-set(db_args "")
+set(compile_args "")
+if(DEFINED CACHES)
+  set(compile_args --caches ${CACHES})
+endif()
 set(db_newer FALSE)
 if(DEFINED DB)
-  set(db_args --db "${DB}")
+  list(APPEND compile_args --db "${DB}")
   set(db_files "${DB}")
   if(IS_DIRECTORY "${DB}")  # a database rewritten in place need not touch its directory
     file(GLOB db_files "${DB}/*.json")
@@ -34,7 +37,7 @@ if(EXISTS "${archive}" AND NOT "${EFFNETC}" IS_NEWER_THAN "${archive}" AND NOT "
   message(STATUS "${archive} is up to date")
 else()
   file(REMOVE_RECURSE "${OUT}")
-  execute_process(COMMAND "${EFFNETC}" compile ${VARIANT} --weights "${WEIGHTS}" --target ${TARGET} ${db_args}
+  execute_process(COMMAND "${EFFNETC}" compile ${VARIANT} --weights "${WEIGHTS}" --target ${TARGET} ${compile_args}
                           -o "${OUT}"
                   RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
