@@ -349,7 +349,7 @@ TEST_CASE("compile --db gives each ISA of a multi-ISA archive the database tuned
   CHECK(differing_kernels(dir / "lib_both", dir / "lib_avx2_file", "avx2").empty());
 }
 
-TEST_CASE("compile --caches records the cache sizes in manifest.json; bad sizes are usage errors") {
+TEST_CASE("compile --caches records the cache sizes in manifest.json; bad sizes are usage errors, for tune too") {
   fs::path dir = scratch("caches");
   auto compile = [&](const std::string& name, std::vector<std::string> more) {
     std::vector<std::string> args = {"compile", EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", kTarget,
@@ -383,4 +383,8 @@ TEST_CASE("compile --caches records the cache sizes in manifest.json; bad sizes 
              (dir / "cuda").string(), "--caches", "1M,8M"},
             dir / "cuda.txt") == 2);
   CHECK(read_text(dir / "cuda.txt").find("--caches sizes x86 schedules") != std::string::npos);
+  // tune takes the same option (its defaults are what compile builds with it).
+  CHECK(run(tune_args(dir / "db.json", {"--caches", "512K,8M", "--dry-run"}), dir / "tune.txt") == 0);
+  CHECK(run(tune_args(dir / "db.json", {"--caches", "512K"}), dir / "tune_bad.txt") == 2);
+  CHECK(read_text(dir / "tune_bad.txt").find("--caches expects host or L2,L3 sizes") != std::string::npos);
 }
