@@ -90,8 +90,8 @@ int cmd_tune(const Argv& argv) {
   if (a.positional.empty()) throw UsageError("tune expects variants, spec files or 'all'\n" + std::string(kHelp));
   if (!a.value("target")) throw UsageError("missing --target (x86-64-linux, x86-64-linux-avx2, x86-64-linux-avx512)");
   if (a.value("output")) throw UsageError("-o is for --merge; the database is --db FILE");
-  const schedules::TargetFacts& facts = schedules::target_facts(facts_for_target(*a.value("target")));
   const nlohmann::json caches = apply_caches_arg(a.value("caches"));
+  const schedules::TargetFacts& facts = schedules::target_facts(facts_for_target(*a.value("target")));
 
   std::vector<frontend::Spec> specs;
   for (const auto& arg : a.positional) {

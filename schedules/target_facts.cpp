@@ -39,7 +39,7 @@ const TargetFacts& target_facts(const std::string& name) {
 }
 
 void set_cpu_caches(const std::optional<CpuCaches>& caches) {
-  static const std::vector<TargetFacts> builtin = make_facts();
+  const std::vector<TargetFacts> builtin = make_facts();
   std::vector<TargetFacts>& facts = registry();
   for (size_t i = 0; i < facts.size(); i++) {
     if (facts[i].isa == "cuda") continue;
