@@ -1,9 +1,11 @@
 // Every codegen op (JIT, through lower_unit and the x86 schedules) against the oracle, on an
 // aligned shape, an odd one (prime spatial size, channels not a multiple of 8) and one smaller
 // than a tile, for each x86 ISA this CPU runs, reporting max-abs and normalised error.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 
 #include "codegen/ops/conv2d.h"
@@ -13,6 +15,7 @@
 #include "ir/pipeline.h"
 #include "oracle/executor.h"
 #include "schedules/target_facts.h"
+#include "schedules/x86/schedule_x86.h"
 #include "tests/codegen/jit_runner.h"
 
 namespace {
@@ -223,6 +226,55 @@ TEST_CASE("conv2d 1x1 hwio in blocks of output channels, plain and with in_scale
       check(c.done(c.conv({c.x, scale}, s.c_out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true, block)),
             label("conv1x1 in_scale blocks of " + std::to_string(block), s));
     }
+  }
+}
+
+// The pixels a conv's register tiles accumulate, summed over the realizations of `traced`
+// (x extents: coordinates are min, extent per dimension, x second).
+std::atomic<int64_t> g_tiled_pixels{0};
+const char* g_traced = "";
+int count_tile_pixels(Halide::JITUserContext*, const halide_trace_event_t* e) {
+  if (e->event == halide_trace_begin_realization && std::strcmp(e->func, g_traced) == 0)
+    g_tiled_pixels += e->coordinates[3];
+  return 0;
+}
+
+TEST_CASE("conv2d 1x1: a row's last block of pixels accumulates only its own pixels") {
+  // 24 channels (one tile) x 7x7, blocks of 4 pixels: 4 + 3 a row, 49 pixels in all (shifted
+  // inwards, the last block had recomputed one pixel: 56); rows outer and channel tiles outer.
+  const codegen::Vars& v = codegen::vars();
+  Builder b(Shape{16, 7, 7, 24, "7x7"}, true);
+  ir::Graph g = b.done(b.conv({b.x}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "swish"));
+  const ir::Node& n = g.node(g.outputs[0]);
+  for (int channel_outer : {0, 1}) {
+    codegen::Weights weights;
+    std::vector<Halide::Buffer<float>> buffers;
+    for (const auto& p : n.params) {
+      Halide::ImageParam param(Halide::Float(32), 1, "w" + std::to_string(buffers.size()));
+      buffers.emplace_back(int(ir::numel(p.shape)));
+      buffers.back().fill(0.5f);
+      param.set(buffers.back());
+      weights.add(p.name, param);
+    }
+    std::vector<codegen::Value> in = {{Halide::Func("x"), g.node(b.x).shape}};
+    in[0].f(v.c, v.x, v.y, v.n) = 1.0f;
+    codegen::OpFuncs f = codegen::lower_conv2d(n, in, weights, codegen::Math::Portable);
+    schedules::ScheduleParams s;
+    s.vector_width = 8;
+    s.tile_channels = 24;
+    s.tile_pixels = 4;
+    s.channel_outer = channel_outer;
+    schedules::x86::schedule_node(f, n.shape, s, true);
+    f.acc.trace_realizations();
+    const std::string traced = f.acc.name();
+    g_traced = traced.c_str();
+    g_tiled_pixels = 0;
+    Halide::Pipeline p(f.out);
+    p.jit_handlers().custom_trace = count_tile_pixels;
+    Halide::Buffer<float> out = p.realize({24, 7, 7, 1});
+    INFO("channel_outer " << channel_outer);
+    CHECK(g_tiled_pixels == 49);
+    CHECK(out(23, 6, 6, 0) == Approx(8.5f * (1.0f - 1.0f / (1.0f + std::exp(8.5f)))));  // swish(16 * 0.5 + 0.5)
   }
 }
 
