@@ -26,7 +26,11 @@ struct NodeFacts {
 // The search space, one knob a line: name, member, the nodes it is searched on, candidate values,
 // the extent they may not exceed (a larger one schedules like the extent), and whether the values
 // count vector widths. Vector widths include the non-powers of two that fit EfficientNet's
-// 24/40/80/112 channels (HALIDE14_NOTES §5: v24 ran 1.3x faster than v8 on 112²x96->24).
+// 24/40/80/112 channels (HALIDE14_NOTES §5: v24 ran 1.3x faster than v8 on 112²x96->24). Pixel
+// counts include every one up to 10, so that the tiles that fill AVX2's 12 accumulator registers
+// (3 x 3, 2 x 5: the default for 14-pixel rows) or AVX-512's 28 (3 x 9) can be searched; a row's
+// last block computes only its own pixels (schedules/x86), so a count that does not divide the
+// row recomputes none.
 struct KnobRow {
   const char* name;
   int ScheduleParams::*field;
@@ -40,7 +44,7 @@ using SP = ScheduleParams;
 const KnobRow kKnobSpace[] = {
     {"vector_width", &SP::vector_width, &F::any, {4, 8, 16, 24, 32, 40, 48, 64}, &F::channels},
     {"tile_channels", &SP::tile_channels, &F::channel_tiles, {1, 2, 3, 4}, &F::channels, true},
-    {"tile_pixels", &SP::tile_pixels, &F::tiled_conv, {1, 2, 4, 6, 7, 8, 10, 12, 14, 16}, &F::width},
+    {"tile_pixels", &SP::tile_pixels, &F::tiled_conv, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16}, &F::width},
     {"dw_taps_outer", &SP::dw_taps_outer, &F::depthwise, {0, 1}, &F::unlimited},
     {"dw_unroll", &SP::dw_unroll, &F::depthwise, {1, 2, 4, 6, 7, 8}, &F::width},
     {"expand_rows", &SP::expand_rows, &F::feeds_depthwise, {0, 1, 2, 4, 8}, &F::rows},

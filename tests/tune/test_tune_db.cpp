@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -235,6 +236,27 @@ TEST_CASE("keys are distinct across networks, and shards i/n cover each key exac
   Workload only = collect_work(specs, facts, "squeeze_excite");
   REQUIRE(!only.tasks.empty());
   for (const auto& t : only.tasks) CHECK(t.key.rfind("squeeze_excite", 0) == 0);
+}
+
+TEST_CASE("the search space: tile_pixels holds every AVX2 register tile's pixel count") {
+  // 3 vectors x 3-4 pixels, 2 x 4-6, 1 x 6-12 fill AVX2's 12 accumulator registers.
+  const auto& facts = schedules::target_facts("x86-avx2");
+  Workload w = collect_work({*frontend::builtin_spec("b0")}, facts, "");
+  int checked = 0;
+  for (const auto& t : w.tasks) {
+    const ir::Graph& g = w.graphs[t.graph];
+    const ir::Node& n = g.node(t.node);
+    if (n.op != "conv2d" || n.get_int("groups") != 1 || n.shape[2] != 14) continue;
+    for (const auto& k : search_space(g, n, schedules::node_schedule(g, n, facts)))
+      if (k.name == "tile_pixels") {
+        INFO(t.key);
+        for (int px : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14})
+          CHECK(std::count(k.values.begin(), k.values.end(), px) == 1);
+        CHECK(k.values.back() == 14);  // none wider than the row
+        checked++;
+      }
+  }
+  CHECK(checked > 0);  // b0's 14x14 expands and projections
 }
 
 TEST_CASE("the search space: the knobs that matter per op, candidates that stay consistent") {
