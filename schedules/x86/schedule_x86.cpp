@@ -162,10 +162,10 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   }
   // A row's last block of pixels, where tx does not divide the row: guarded, so that it computes
   // only its own pixels; shifted inwards (Halide's default) it recomputed tx - width % tx of them
-  // (b0's 7-pixel rows in 4-pixel blocks: 8 for 7). AVX2 on the Zen 1, 2 threads, alternating
-  // rounds: b0 0.97x the time at batch 1 and 8, b2 and b3 0.985x, b7 0.985x, b1 and b4 (few
+  // (b0's 7-pixel rows in 4-pixel blocks: 8 for 7). AVX2 on the Zen 1, alternating rounds: b0
+  // 0.97x the time (batch 1 on 1 thread, batch 8 on 2), b2, b3 and b7 0.985x, b1 and b4 (few
   // such rows) 1.00x. Not in strips (b3 1.02x: the block loop runs per row of each band), nor
-  // for depthwise convs' pixel steps (b2 1.04x).
+  // for depthwise convs' pixel steps (b2 1.04x); docs/codegen.md, "Row tails of register tiles".
   const TailStrategy x_tail = !strip_consumer && shape[2] % tx ? TailStrategy::GuardWithIf : TailStrategy::Auto;
   f.out.split(v.c, co, ci, t.tile).split(v.x, xo, xi, tx, x_tail);
   if (strip_consumer) {
