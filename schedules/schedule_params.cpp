@@ -81,9 +81,9 @@ TileCost tile_pixels_for(const ScheduleParams& s, int m, int64_t channels, int64
 // the (m, tx) with the fewest estimated cycles over the whole output: tiles that overhang the
 // channel count or the row width cost as much as whole ones, so 112 channels in tiles of 32 or
 // a 14-pixel row in blocks of 12 cost 14 % and 71 % extra (b0 features.5.1 went 1.12 -> 0.88
-// ms on 1 thread with 14-pixel blocks, Zen 5). (A row's last block computes only its pixels since
-// the twenty-seventh session (schedule_x86); costing it by them picked tiles no faster, b0
-// 0.974x against 0.971x, AVX2 on the Zen 1, so it is still charged as a whole one.) One reduction
+// ms on 1 thread with 14-pixel blocks, Zen 5). A row's last block is guarded and computes only
+// its pixels (schedule_x86), but charging it by them picked no faster tiles (b0 0.974x against
+// 0.971x, AVX2 on the Zen 1), so it is charged as a whole one. One reduction
 // step of a tile costs max(FMAs / 2, loads / 2) + 1 cycles (two FMA and two load ports, one
 // cycle of loop overhead): wide tiles amortise the loads, narrow ones waste less.
 // The search stays near the shapes measured to run well ("tc24 x 12px" 95 % and "tc16 x 14px"

@@ -21,20 +21,22 @@ static double now(void) {
 
 /* One tile over the whole reduction, for a vector type V of L lanes; inlined into each shape's
  * function so that M and N are constants and the accumulators stay in registers. */
-#define TILE_BODY(V, L, ZERO, LOAD, SET1, FMA, STORE)                                                                  \
-  V acc[8][32];                                                                                                        \
-  _Pragma("GCC unroll 8") for (int m = 0; m < M; m++) _Pragma("GCC unroll 32") for (int n = 0; n < N; n++) acc[m][n] = \
-      ZERO();                                                                                                          \
-  for (int k = 0; k < K; k++) {                                                                                        \
-    V w[8];                                                                                                            \
-    _Pragma("GCC unroll 8") for (int m = 0; m < M; m++) w[m] = LOAD(W + ((size_t)k * M + m) * L);                      \
-    _Pragma("GCC unroll 32") for (int n = 0; n < N; n++) {                                                             \
-      V b = SET1(X[(size_t)n * K + k]);                                                                                \
-      _Pragma("GCC unroll 8") for (int m = 0; m < M; m++) acc[m][n] = FMA(w[m], b, acc[m][n]);                         \
-    }                                                                                                                  \
-  }                                                                                                                    \
-  _Pragma("GCC unroll 8") for (int m = 0; m < M; m++) _Pragma("GCC unroll 32") for (int n = 0; n < N; n++)             \
-      STORE(out + (m * N + n) * L, acc[m][n]);
+// clang-format off
+#define TILE_BODY(V, L, ZERO, LOAD, SET1, FMA, STORE)                                              \
+  V acc[8][32];                                                                                    \
+  _Pragma("GCC unroll 8") for (int m = 0; m < M; m++)                                              \
+    _Pragma("GCC unroll 32") for (int n = 0; n < N; n++) acc[m][n] = ZERO();                       \
+  for (int k = 0; k < K; k++) {                                                                    \
+    V w[8];                                                                                        \
+    _Pragma("GCC unroll 8") for (int m = 0; m < M; m++) w[m] = LOAD(W + ((size_t)k * M + m) * L);  \
+    _Pragma("GCC unroll 32") for (int n = 0; n < N; n++) {                                         \
+      V b = SET1(X[(size_t)n * K + k]);                                                            \
+      _Pragma("GCC unroll 8") for (int m = 0; m < M; m++) acc[m][n] = FMA(w[m], b, acc[m][n]);     \
+    }                                                                                              \
+  }                                                                                                \
+  _Pragma("GCC unroll 8") for (int m = 0; m < M; m++)                                              \
+    _Pragma("GCC unroll 32") for (int n = 0; n < N; n++) STORE(out + (m * N + n) * L, acc[m][n]);
+// clang-format on
 
 __attribute__((target("avx512f"), always_inline)) static inline void tile512(int M, int N, const float* W,
                                                                              const float* X, int K, float* out) {
