@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where a generated library's time goes: each node's share of a run against its MAC bound.
 
-    python3 tools/bench/profile_kernels.py b0 [--threads 1] [--batch 1] [--db FILE] [--out docs/PROFILE.md]
+    python3 tools/bench/profile_kernels.py b0 [--threads 1] [--batch 1] [--db FILE] [--caches host|L2,L3]
+                                              [--out docs/PROFILE.md]
 
 Compiles the variant as tools/bench/run_benchmarks.py does (cached in build/bench/), times it
 with apps/bench, then samples the same runs with `perf record` (Debian: linux-perf) and
@@ -147,7 +148,8 @@ def headroom(rows, median):
             f"{100 * everything / median:.1f} % less."]
 
 
-def main():
+def parser():
+    """The command line; its namespace is also what rb.prepare_variant reads (args.build, .caches...)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("variant", choices=rb.VARIANTS)
     ap.add_argument("--threads", type=int, default=1)
@@ -156,19 +158,27 @@ def main():
     ap.add_argument("--isa", default=next(iter(rb.machine_isas()), "avx2"), choices=["avx512", "avx2"],
                     help="the ISA forced on the x86-64-linux library (default: the machine's best)")
     ap.add_argument("--db", help="compile with this tuning database (effnetc compile --db)")
+    ap.add_argument("--caches", help="size the schedules for these caches (effnetc compile --caches host|L2,L3)")
     ap.add_argument("--top", type=int, default=25, help="node groups listed, the slowest first")
     ap.add_argument("--build", default=os.path.join(rb.ROOT, "build"))
     ap.add_argument("--recompile", action="store_true")
     ap.add_argument("--out", help="write the report here (markdown) instead of stdout")
+    ap.set_defaults(target="x86-64-linux")  # every ISA in one library; --isa forces one
+    return ap
+
+
+def main():
+    ap = parser()
     args = ap.parse_args()
     if not shutil.which("perf"):
         sys.exit("profile_kernels: error: `perf` not found (Debian: apt-get install linux-perf)")
     work = os.path.join(args.build, "bench")
     os.makedirs(work, exist_ok=True)
-    bench = rb.prepare_variant(args, args.variant, work, args.db, "x86-64-linux")[0]
+    bench = rb.prepare_variant(args, args.variant, work, args.db)[0]
     lib = f"efficientnet_{args.variant}"
     graph = json.loads(rb.run([os.path.join(args.build, "cli/effnetc"), "inspect", args.variant, "--emit=final",
-                               "--json"] + (["--tuned-db", args.db] if args.db else [])))
+                               "--json"] + (["--tuned-db", args.db] if args.db else [])
+                               + (["--caches", args.caches] if args.caches else [])))
     cmd = [bench, "--isa", args.isa, "--threads", str(args.threads), "--batch", str(args.batch), "--runs",
            str(args.runs), "--warmup", "5", "--json"]
     median = rb.json_lines(rb.run(cmd))[0]["median_ms"]
@@ -200,7 +210,7 @@ def main():
     ratio = lambda t, b: f"{t / b:.2f}" if b else "—"
     # the command that regenerates this report: the options given, defaults left out
     opts = "".join(f" --{k} {getattr(args, k)}" for k in ("runs", "isa", "top") if getattr(args, k) != ap.get_default(k))
-    db = opts + (f" --db {args.db}" if args.db else "") + (f" --out {os.path.relpath(args.out, rb.ROOT)}" if args.out else "")
+    db = opts + (f" --db {args.db}" if args.db else "") + (f" --caches {args.caches}" if args.caches else "") + (f" --out {os.path.relpath(args.out, rb.ROOT)}" if args.out else "")
     lines = [f"# Where {lib}'s time goes", "",
              f"    python3 tools/bench/profile_kernels.py {args.variant} --threads {args.threads} --batch {args.batch}{db}",
              "", f"{args.isa}, {args.threads} thread(s), batch {args.batch}: median {median:.2f} ms over {args.runs} runs "
