@@ -1,0 +1,134 @@
+/* What swish costs next to the FMAs it follows, on one core with AVX2 (8-lane vectors): the
+ * AVX2 kernels' swish (codegen/math/math_library.cpp, portable_swish: a clamped 2^z by a rounding
+ * add, a degree-4 polynomial and an exponent add, then v / (1 + 2^z)) over an L1-resident array,
+ * one load and one store per vector, against a copy, the same swish without its division, and a
+ * 3x3 depthwise conv's work per output vector (9 loads and 9 FMAs, weights in registers). Each is
+ * given in ns per vector and in FMA slots: ns per vector / ns per FMA at this core's peak, timed
+ * in the same run (12 independent accumulators), so no clock rate is needed.
+ * It first checks its swish against v / (1 + e^-v) in double precision (exit 1 beyond 1e-5
+ * relative), so the loop timed is the function the kernels compute.
+ * usage: swish_cost   (one line per loop; the best of 15 timings each) */
+#include <immintrin.h>
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+
+#define N 4096 /* floats per pass: 16 KB in, 16 KB out */
+#define PASSES 2000
+
+static float in[N] __attribute__((aligned(32))), out[N] __attribute__((aligned(32)));
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+enum { COPY, SWISH, SWISH_NO_DIV, DEPTHWISE_3X3 };
+
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256 swish(__m256 v, int divide) {
+  const __m256 magic = _mm256_set1_ps(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
+  __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(-1.4426950408889634f));
+  z = _mm256_max_ps(_mm256_min_ps(z, _mm256_set1_ps(126.0f)), _mm256_set1_ps(-126.0f));
+  __m256 t = _mm256_add_ps(z, magic);
+  __m256 f = _mm256_sub_ps(z, _mm256_sub_ps(t, magic));
+  __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(0.009560510206473527f), f, _mm256_set1_ps(0.05591703917486485f));
+  p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(0.24024981109537408f));
+  p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(0.6931219676960616f));
+  p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(0.9999991908565815f));
+  __m256i bits = _mm256_add_epi32(_mm256_castps_si256(p), _mm256_slli_epi32(_mm256_castps_si256(t), 23));
+  __m256 d = _mm256_add_ps(_mm256_castsi256_ps(bits), _mm256_set1_ps(1.0f));
+  return divide ? _mm256_div_ps(v, d) : _mm256_mul_ps(v, d);
+}
+
+/* The largest error of swish() over [-100, 100] relative to max(|swish|, 1e-3). */
+__attribute__((target("avx2,fma"), noinline)) static double swish_error(void) {
+  double worst = 0;
+  for (int i = -800000; i < 800000; i += 8) {
+    float v[8] __attribute__((aligned(32))), y[8] __attribute__((aligned(32)));
+    for (int l = 0; l < 8; l++) v[l] = 1.25e-4f * (float)(i + l);
+    _mm256_store_ps(y, swish(_mm256_load_ps(v), 1));
+    for (int l = 0; l < 8; l++) {
+      double exact = v[l] / (1.0 + exp(-(double)v[l]));
+      double err = fabs(y[l] - exact) / fmax(fabs(exact), 1e-3);
+      if (err > worst) worst = err;
+    }
+  }
+  return worst;
+}
+
+/* One timing of PASSES passes of loop `kind` over the array; seconds. */
+__attribute__((target("avx2,fma"), noinline)) static double time_loop(int kind) {
+  const __m256 w[9] = {_mm256_set1_ps(0.1f), _mm256_set1_ps(0.2f), _mm256_set1_ps(0.3f),
+                       _mm256_set1_ps(0.4f), _mm256_set1_ps(0.5f), _mm256_set1_ps(0.6f),
+                       _mm256_set1_ps(0.7f), _mm256_set1_ps(0.8f), _mm256_set1_ps(0.9f)};
+  double t0 = now();
+  for (int pass = 0; pass < PASSES; pass++) {
+    for (int i = 0; i < N; i += 8) {
+      __m256 v = _mm256_load_ps(in + i), r;
+      if (kind == COPY) {
+        r = v;
+      } else if (kind == SWISH || kind == SWISH_NO_DIV) {
+        r = swish(v, kind == SWISH);
+      } else { /* 9 taps: loads 8 floats apart, as a depthwise conv's neighbouring pixels */
+        r = _mm256_mul_ps(w[0], v);
+#pragma GCC unroll 9
+        for (int k = 1; k < 9; k++) r = _mm256_fmadd_ps(w[k], _mm256_loadu_ps(in + ((i + 8 * k) & (N - 1))), r);
+      }
+      _mm256_store_ps(out + i, r);
+    }
+    __asm__ volatile("" ::: "memory"); /* each pass reads and writes the arrays again */
+  }
+  return now() - t0;
+}
+
+/* ns per 8-lane FMA at peak: 12 independent chains (enough to cover the FMA latency). */
+__attribute__((target("avx2,fma"), noinline)) static double ns_per_fma(void) {
+  __m256 a[12];
+  for (int i = 0; i < 12; i++) a[i] = _mm256_set1_ps(1.0f + i);
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  const long steps = 20000000;
+  double t0 = now();
+  for (long s = 0; s < steps; s++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; i++) a[i] = _mm256_fmadd_ps(a[i], m, c);
+  }
+  double t = now() - t0;
+  __m256 sum = a[0];
+  for (int i = 1; i < 12; i++) sum = _mm256_add_ps(sum, a[i]);
+  _mm256_store_ps(out, sum); /* keeps the chains alive */
+  return 1e9 * t / (12.0 * steps);
+}
+
+int main(void) {
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    fprintf(stderr, "swish_cost: this CPU has no AVX2 and FMA\n");
+    return 1;
+  }
+  double err = swish_error();
+  printf("swish: largest relative error %.2g over [-100, 100]\n", err);
+  if (err > 1e-5) {
+    fprintf(stderr, "swish_cost: its swish is not the kernels' (error %.2g > 1e-5)\n", err);
+    return 1;
+  }
+  for (int i = 0; i < N; i++) in[i] = 0.05f * (float)(i % 200 - 100); /* -5 .. 5 */
+  double fma = 1e9;
+  for (int r = 0; r < 5; r++) {
+    double t = ns_per_fma();
+    if (t < fma) fma = t;
+  }
+  static const char* names[] = {"copy (load, store)", "swish", "swish without its division",
+                                "3x3 depthwise taps (9 loads, 9 FMAs)"};
+  printf("FMA at peak: %.3f ns per 8-lane FMA\n", fma);
+  for (int kind = COPY; kind <= DEPTHWISE_3X3; kind++) {
+    double best = 1e9;
+    for (int r = 0; r < 15; r++) {
+      double t = time_loop(kind);
+      if (t < best) best = t;
+    }
+    double ns = 1e9 * best / ((double)PASSES * (N / 8));
+    printf("%-38s %6.3f ns per vector, %5.1f FMA slots\n", names[kind], ns, ns / fma);
+  }
+  return 0;
+}
