@@ -210,7 +210,8 @@ def main():
     ratio = lambda t, b: f"{t / b:.2f}" if b else "—"
     # the command that regenerates this report: the options given, defaults left out
     opts = "".join(f" --{k} {getattr(args, k)}" for k in ("runs", "isa", "top") if getattr(args, k) != ap.get_default(k))
-    db = opts + (f" --db {args.db}" if args.db else "") + (f" --caches {args.caches}" if args.caches else "") + (f" --out {os.path.relpath(args.out, rb.ROOT)}" if args.out else "")
+    db = (opts + (f" --db {args.db}" if args.db else "") + (f" --caches {args.caches}" if args.caches else "")
+          + (f" --out {os.path.relpath(args.out, rb.ROOT)}" if args.out else ""))
     lines = [f"# Where {lib}'s time goes", "",
              f"    python3 tools/bench/profile_kernels.py {args.variant} --threads {args.threads} --batch {args.batch}{db}",
              "", f"{args.isa}, {args.threads} thread(s), batch {args.batch}: median {median:.2f} ms over {args.runs} runs "
