@@ -12,24 +12,26 @@ extern const unsigned long kSwishAvx512Bitcode_size;
 namespace {
 
 // swish(v) = v / (1 + 2^z), z = -v log2(e) clamped to [-126, 126] (beyond, swish is v or 0 to
-// float precision). 2^z = 2^n p(f): n is z rounded to nearest by adding 1.5 * 2^23 (whose low
-// mantissa bits then hold n; strict_float keeps the simplifier from cancelling the add),
-// f = z - n in [-0.5, 0.5], p a degree-4 fit of 2^f (relative error 2.7e-6), and 2^n is added
-// to p's exponent bits: 13 vector ops and a division. It replaced Halide's fast_exp (~22 ops;
-// its floor runs as two 256-bit rounds on AVX-512) when every ISA used it; a degree-5 fit
-// (2.3e-7) had cost b0 2-3 % then. The AVX2, baseline and CUDA kernels use it now.
+// float precision). z is held as y = z * 2^23 and converted to an integer (truncation; a step of
+// 2^-23 in z): with 127 << 23 added, its bits read as a float are 2^n (1 + f), n = floor(z),
+// f = z - n, so the exponent field is 2^n's and the mantissa field is f's. 2^z = 2^n p(m), m =
+// 1 + f in [1, 2) (the mantissa field under 1.0's exponent) and p a degree-4 fit of 2^(m - 1)
+// (relative error 2.6e-6): 12 vector ops and a division. On the Zen 1 it takes 0.88x the time of
+// the rounding-add form it replaced (z + 1.5 * 2^23, whose low mantissa bits held n, shifted
+// into the exponent by a 256-bit shift that runs on one pipe; tools/bench/swish_cost.c), which
+// had replaced Halide's fast_exp (~22 ops). The AVX2, baseline and CUDA kernels use it.
 Halide::Expr portable_swish(const Halide::Expr& v) {
   using Halide::reinterpret;
-  const float kMagic = 12582912.0f;  // 1.5 * 2^23
-  const float c[] = {0.9999991908565815f, 0.6931219676960616f, 0.24024981109537408f, 0.05591703917486485f,
-                     0.009560510206473527f};
-  Halide::Expr z = Halide::clamp(v * -1.4426950408889634f, -126.0f, 126.0f);
-  Halide::Expr t = Halide::strict_float(z + kMagic);
-  Halide::Expr f = z - Halide::strict_float(t - kMagic);
+  const float kScale = 8388608.0f;  // 2^23
+  const float c[] = {0.5099655888396637f, 0.31201211127688261f, 0.16661751712867437f, -0.0021271112936810388f,
+                     0.013534489202123801f};
+  Halide::Expr y = Halide::clamp(v * (-1.4426950408889634f * kScale), -126.0f * kScale, 126.0f * kScale);
+  Halide::Expr bits = Halide::cast<int32_t>(y) + (127 << 23);
+  Halide::Expr m = reinterpret<float>((bits & 0x7fffff) | 0x3f800000);
+  Halide::Expr exponent = reinterpret<float>(bits & int32_t(0xff800000u));
   Halide::Expr p = c[4];
-  for (int k = 3; k >= 0; k--) p = p * f + c[k];
-  Halide::Expr bits = reinterpret<uint32_t>(p) + (reinterpret<uint32_t>(t) << 23);
-  return v / (1.0f + reinterpret<float>(bits));
+  for (int k = 3; k >= 0; k--) p = p * m + c[k];
+  return v / (1.0f + exponent * p);
 }
 
 }  // namespace

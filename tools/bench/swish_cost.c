@@ -1,12 +1,14 @@
 /* What swish costs next to the FMAs it follows, on one core with AVX2 (8-lane vectors): the
- * AVX2 kernels' swish (codegen/math/math_library.cpp, portable_swish: a clamped 2^z by a rounding
- * add, a degree-4 polynomial and an exponent add, then v / (1 + 2^z)) over an L1-resident array,
- * one load and one store per vector, against a copy, the same swish without its division, and a
- * 3x3 depthwise conv's work per output vector (9 loads and 9 FMAs, weights in registers). Each is
- * given in ns per vector and in FMA slots: ns per vector / ns per FMA at this core's peak, timed
- * in the same run (12 independent accumulators), so no clock rate is needed.
+ * AVX2 kernels' swish (codegen/math/math_library.cpp, portable_swish: a clamped z = -v log2(e)
+ * converted to integer bits that hold 2^floor(z) and the fraction, a degree-4 polynomial, then
+ * v / (1 + 2^z)) over an L1-resident array, one load and one store per vector, against a copy,
+ * the same swish without its division, and a 3x3 depthwise conv's work per output vector (9
+ * loads and 9 FMAs, weights in registers). Each is given in ns per vector and in FMA slots: ns
+ * per vector / ns per FMA at this core's peak, timed in the same run (12 independent
+ * accumulators), so no clock rate is needed.
  * It first checks its swish against v / (1 + e^-v) in double precision (exit 1 beyond 1e-5
- * relative; the kernels' is within 4.4e-6), so a slip in this copy of the formula shows.
+ * relative; the kernels' is within 4.4e-6 over the float range), so a slip in this copy of the
+ * formula shows.
  * usage: swish_cost   (one line per loop; the best of 15 timings each) */
 #include <immintrin.h>
 #include <math.h>
@@ -27,17 +29,18 @@ static double now(void) {
 enum { COPY, SWISH, SWISH_NO_DIV, DEPTHWISE_3X3 };
 
 __attribute__((target("avx2,fma"), always_inline)) static inline __m256 swish(__m256 v, int divide) {
-  const __m256 magic = _mm256_set1_ps(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
-  __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(-1.4426950408889634f));
-  z = _mm256_max_ps(_mm256_min_ps(z, _mm256_set1_ps(126.0f)), _mm256_set1_ps(-126.0f));
-  __m256 t = _mm256_add_ps(z, magic);
-  __m256 f = _mm256_sub_ps(z, _mm256_sub_ps(t, magic));
-  __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(0.009560510206473527f), f, _mm256_set1_ps(0.05591703917486485f));
-  p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(0.24024981109537408f));
-  p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(0.6931219676960616f));
-  p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(0.9999991908565815f));
-  __m256i bits = _mm256_add_epi32(_mm256_castps_si256(p), _mm256_slli_epi32(_mm256_castps_si256(t), 23));
-  __m256 d = _mm256_add_ps(_mm256_castsi256_ps(bits), _mm256_set1_ps(1.0f));
+  const float scale = 8388608.0f; /* 2^23: y = z * 2^23 converts to z's integer and fraction bits */
+  __m256 y = _mm256_mul_ps(v, _mm256_set1_ps(-1.4426950408889634f * scale));
+  y = _mm256_max_ps(_mm256_min_ps(y, _mm256_set1_ps(126.0f * scale)), _mm256_set1_ps(-126.0f * scale));
+  __m256i bits = _mm256_add_epi32(_mm256_cvttps_epi32(y), _mm256_set1_epi32(127 << 23));
+  __m256 m = _mm256_castsi256_ps(
+      _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffff)), _mm256_set1_epi32(0x3f800000)));
+  __m256 exponent = _mm256_castsi256_ps(_mm256_and_si256(bits, _mm256_set1_epi32((int)0xff800000u)));
+  __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(0.013534489202123801f), m, _mm256_set1_ps(-0.0021271112936810388f));
+  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.16661751712867437f));
+  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.31201211127688261f));
+  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.5099655888396637f));
+  __m256 d = _mm256_fmadd_ps(exponent, p, _mm256_set1_ps(1.0f));
   return divide ? _mm256_div_ps(v, d) : _mm256_mul_ps(v, d);
 }
 
