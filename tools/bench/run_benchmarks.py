@@ -23,7 +23,9 @@ median is written next to the report (--out with .json). A library byte-identica
 default one (a tuned library that no database entry changed) is not timed again: it is reported
 as identical. --report-only rewrites the report from that .json (every measured input of the
 report is in it). The FMA peak (tools/bench/fma_peak.c) is measured before and after, and the compute bound is
-2*MACs/(the larger of the two).
+2*MACs/(the larger of the two); it is measured again at the start of each variant's turn in a pass, and
+"bound, same pass" is the median over passes of the default's round / the bound at that pass's peak (a
+slow phase that slows the FMAs too cancels out of it).
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
@@ -223,6 +225,7 @@ def main():
     for k in range(args.rounds):
         for v in args.variants:
             r = rows[v]
+            r.setdefault("peaks", []).append(fma_peak(work, args.threads, isas[0]))
             for system, cmd in (commands[v] if k % 2 == 0 else commands[v][::-1]):
                 for row in json_lines(run(cmd)):
                     r["rounds"].setdefault((system or row["runtime"], row["batch"]), []).append(row["median_ms"])
@@ -261,9 +264,16 @@ def per_pass(row, system, other, batch):
     return statistics.median(x / y for x, y in zip(a, b)) if a and b else None
 
 
+def bound_per_pass(row, system, batch):
+    """The median over passes of a system's round / the compute bound at the FMA peak measured in
+    the same pass (None for runs saved before peaks were measured per pass)."""
+    t, peaks = row["rounds"].get((system, batch)), row.get("peaks")
+    return statistics.median(x / bound_ms(row, batch, p) for x, p in zip(t, peaks)) if t and peaks else None
+
+
 def save_measurements(args, rows, before, after, meta):
     """Everything the report is made of, to rounds_path(args)."""
-    kept = ("macs", "compile_s", "compiled_at", "tuned_identical", "avx2_tuned_identical", "versions")
+    kept = ("macs", "compile_s", "compiled_at", "tuned_identical", "avx2_tuned_identical", "versions", "peaks")
     variants = {v: dict({k: r[k] for k in kept if k in r},
                         rounds=[{"system": s, "batch": b, "median_ms": t} for (s, b), t in r["rounds"].items()])
                 for v, r in rows.items()}
@@ -363,10 +373,12 @@ def write_report(args, rows, before, after, meta=None):
         "",
         f"FMA peak (tools/bench/fma_peak.c, {isa_names[m['isas'][0]]}): {before[1]:.0f} → {after[1]:.0f} GFLOP/s on 1 thread, "
         f"{before[args.threads]:.0f} → {after[args.threads]:.0f} on {args.threads} (before → after). "
-        f"Compute bound = 2·MACs / {peak:.0f} GFLOP/s.",
+        f"Compute bound = 2·MACs / {peak:.0f} GFLOP/s. \"bound, same pass\": the median over passes of the "
+        f"default's round / the bound at the FMA peak measured at the start of the variant's turn in that pass "
+        f"(where a slow phase slows the FMAs too, it cancels out).",
         "",
     ]
-    extra = ["effnetc / ORT", "effnetc / bound"] + (["tuned / ORT", "tuned / default", "same pass"] if args.db else [])
+    extra = ["effnetc / ORT", "effnetc / bound", "bound, same pass"] + (["tuned / ORT", "tuned / default", "same pass"] if args.db else [])
     for b in args.batches:
         lines += [f"## Batch {b}, ms", "",
                   "| variant | bound | " + " | ".join(systems + extra) + " |",
@@ -378,6 +390,8 @@ def write_report(args, rows, before, after, meta=None):
             if r["tuned_identical"]:
                 cells[systems.index("effnetc tuned")] = "= default †"
             cells += [ratio(t[default], t["onnxruntime"]), ratio(t[default], bound)]
+            bp = bound_per_pass(r, default, b)
+            cells.append(f"{bp:.2f}" if bp else "—")
             if args.db:
                 cells += [ratio(t["effnetc tuned"], t["onnxruntime"]), ratio(t["effnetc tuned"], t[default])]
                 pp = per_pass(r, "effnetc tuned", default, b)
