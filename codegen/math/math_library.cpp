@@ -16,10 +16,12 @@ namespace {
 // 2^-23 in z): with 127 << 23 added, its bits read as a float are 2^n (1 + f), n = floor(z),
 // f = z - n, so the exponent field is 2^n's and the mantissa field is f's. 2^z = 2^n p(m), m =
 // 1 + f in [1, 2) (the mantissa field under 1.0's exponent) and p a degree-4 fit of 2^(m - 1)
-// (relative error 2.6e-6): 12 vector ops and a division. On the Zen 1 it takes 0.88x the time of
-// the rounding-add form it replaced (z + 1.5 * 2^23, whose low mantissa bits held n, shifted
-// into the exponent by a 256-bit shift that runs on one pipe; tools/bench/swish_cost.c), which
-// had replaced Halide's fast_exp (~22 ops). The AVX2, baseline and CUDA kernels use it.
+// (relative error 2.6e-6): 13 vector ops and a division, as many as the rounding-add form it
+// replaced (z + 1.5 * 2^23, whose low mantissa bits held n, subtracted again for f and shifted
+// into p's exponent), but three of them bitwise where that one had two float subtractions and a
+// 256-bit shift that the Zen 1 runs on one pipe: 0.88-0.96x its time there (docs/codegen.md,
+// "Swish on AVX2"). That form had replaced Halide's fast_exp (~22 ops). The AVX2, baseline and
+// CUDA kernels use it.
 Halide::Expr portable_swish(const Halide::Expr& v) {
   using Halide::reinterpret;
   const float kScale = 8388608.0f;  // 2^23
