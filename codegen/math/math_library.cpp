@@ -24,12 +24,13 @@ namespace {
 // CUDA kernels use it.
 Halide::Expr portable_swish(const Halide::Expr& v) {
   using Halide::reinterpret;
-  const float kScale = 8388608.0f;  // 2^23
+  const float kScale = 8388608.0f;     // 2^23
+  const int32_t kOneBits = 127 << 23;  // 1.0f: the exponent bias, and the exponent field of m
   const float c[] = {0.5099655888396637f, 0.31201211127688261f, 0.16661751712867437f, -0.0021271112936810388f,
                      0.013534489202123801f};
   Halide::Expr y = Halide::clamp(v * (-1.4426950408889634f * kScale), -126.0f * kScale, 126.0f * kScale);
-  Halide::Expr bits = Halide::cast<int32_t>(y) + (127 << 23);
-  Halide::Expr m = reinterpret<float>((bits & 0x7fffff) | 0x3f800000);
+  Halide::Expr bits = Halide::cast<int32_t>(y) + kOneBits;
+  Halide::Expr m = reinterpret<float>((bits & 0x7fffff) | kOneBits);
   Halide::Expr exponent = reinterpret<float>(bits & int32_t(0xff800000u));
   Halide::Expr p = c[4];
   for (int k = 3; k >= 0; k--) p = p * m + c[k];

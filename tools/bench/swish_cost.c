@@ -32,9 +32,9 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256 swish(__
   const float scale = 8388608.0f; /* 2^23: y = z * 2^23 converts to z's integer and fraction bits */
   __m256 y = _mm256_mul_ps(v, _mm256_set1_ps(-1.4426950408889634f * scale));
   y = _mm256_max_ps(_mm256_min_ps(y, _mm256_set1_ps(126.0f * scale)), _mm256_set1_ps(-126.0f * scale));
-  __m256i bits = _mm256_add_epi32(_mm256_cvttps_epi32(y), _mm256_set1_epi32(127 << 23));
-  __m256 m = _mm256_castsi256_ps(
-      _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffff)), _mm256_set1_epi32(0x3f800000)));
+  const __m256i one_bits = _mm256_set1_epi32(127 << 23); /* 1.0f: the exponent bias, and m's exponent field */
+  __m256i bits = _mm256_add_epi32(_mm256_cvttps_epi32(y), one_bits);
+  __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffff)), one_bits));
   __m256 exponent = _mm256_castsi256_ps(_mm256_and_si256(bits, _mm256_set1_epi32((int)0xff800000u)));
   __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(0.013534489202123801f), m, _mm256_set1_ps(-0.0021271112936810388f));
   p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.16661751712867437f));
