@@ -5,7 +5,7 @@
 //   op               inputs             attrs                                   params
 //   input            -                  shape                                   -
 //   conv2d           x [, residual] [, scale]  out kernel stride pad[t,l,b,r] groups
-//                                       [act] [residual=1] [in_scale=1]         weight [bias]
+//                                       [act] [act_scale] [residual=1] [in_scale=1]  weight [bias]
 //   batch_norm       x                  eps                                     weight bias running_mean running_var
 //   activation       x                  kind (swish|sigmoid|relu)               -
 //   global_avg_pool  x                  -                                       -
@@ -18,7 +18,9 @@
 //
 // conv2d with residual=1 adds inputs[1] after its activation; with in_scale=1 its last
 // input is a per-sample [C,1,1] scale applied to the input channels (SE folded into the
-// projection). squeeze_excite mode=multiply returns x*scale, mode=scale the [C,1,1] scale.
+// projection); with act_scale=s its weight and bias hold the conv's multiplied by s, and its
+// activation reads acc / s (ir/passes/prescale_swish.h). squeeze_excite mode=multiply returns
+// x*scale, mode=scale the [C,1,1] scale.
 //
 // Physical layouts (choose_layout) never change semantics. Node attr `layout`
 // ("nchw"|"nhwc") is the activation layout codegen uses. Attr `weight_layout` says how

@@ -14,6 +14,7 @@
 #include "ir/passes/fuse_residual.h"
 #include "ir/passes/fuse_squeeze_excite.h"
 #include "ir/passes/pack_weights.h"
+#include "ir/passes/prescale_swish.h"
 #include "ir/verifier.h"
 
 namespace ir {
@@ -75,9 +76,9 @@ void verify_input(const Graph& g) {
 }  // namespace
 
 const std::vector<std::string>& pipeline_passes() {
-  static const std::vector<std::string> passes = {"fold_batch_norm", "fuse_activation", "fuse_squeeze_excite",
-                                                  "fuse_residual",   "drop_dropout",    "choose_layout",
-                                                  "choose_tiling",   "block_weights",   "pack_weights"};
+  static const std::vector<std::string> passes = {
+      "fold_batch_norm", "fuse_activation", "fuse_squeeze_excite", "fuse_residual", "drop_dropout",
+      "prescale_swish",  "choose_layout",   "choose_tiling",       "block_weights", "pack_weights"};
   return passes;
 }
 
@@ -89,6 +90,7 @@ PipelineResult run_pipeline(Graph& g, WeightMap* w, const PipelineOptions& optio
   run.fusion("fuse_squeeze_excite", [&](PassLog& log) { fuse_squeeze_excite(g, log); });
   run.fusion("fuse_residual", [&](PassLog& log) { fuse_residual(g, log); });
   run("drop_dropout", [&](PassLog& log) { drop_dropout(g, log); });
+  run("prescale_swish", [&](PassLog& log) { prescale_swish(g, w, options.target, log); });
   run("choose_layout", [&](PassLog& log) { choose_layout(g, w, log); });
   run("choose_tiling", [&](PassLog& log) { choose_tiling(g, options.target, options.tuned_db, log); });
   run("block_weights", [&](PassLog& log) { block_weights(g, w, options.target, log); });

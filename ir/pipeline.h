@@ -1,5 +1,5 @@
 // The pass pipeline, in order: verify -> fold_batch_norm -> fuse_activation ->
-// fuse_squeeze_excite -> fuse_residual -> drop_dropout -> choose_layout -> choose_tiling
+// fuse_squeeze_excite -> fuse_residual -> drop_dropout -> prescale_swish -> choose_layout -> choose_tiling
 // -> block_weights -> pack_weights (only with weights). Each pass is timed and followed by the verifier,
 // can be disabled by name, and the graph after any pass can be captured. no_fusion
 // disables the fuse_* passes (BN folding is a fold and stays).
@@ -19,7 +19,8 @@ namespace ir {
 struct PipelineOptions {
   std::set<std::string> disabled;  // pass names to skip
   bool no_fusion = false;
-  std::string target = "x86-64-linux";  // choose_tiling's and block_weights' target (ir/passes/choose_tiling.h)
+  std::string target = "x86-64-linux";  // prescale_swish's, choose_tiling's and block_weights' target
+                                        // (ir/passes/choose_tiling.h)
   std::string tuned_db;                 // tuned schedule database (JSON); empty: target defaults
   std::string dump_after;               // capture the graph after this pass; empty: none
 };

@@ -1,5 +1,6 @@
 #include "ir/verifier.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -59,6 +60,7 @@ const std::vector<AttrRule>& attr_rules(const std::string& op) {
         {"pad", Type::List, true, {}},
         {"groups", Type::Int, true, {}},
         {"act", Type::Str, false, kActs},
+        {"act_scale", Type::Real, false, {}},
         {"residual", Type::Int, false, {}},
         {"in_scale", Type::Int, false, {}},
         {"weight_layout", Type::Str, false, {"oihw", "hwio"}},
@@ -114,6 +116,10 @@ std::vector<std::string> check_attrs(const Node& n) {
   };
   for (const auto& r : kCommonRules) check(r);
   for (const auto& r : attr_rules(n.op)) check(r);
+  if (const Attr* a = n.find("act_scale"); a && has_type(*a, Type::Real)) {
+    double s = n.get_real("act_scale");
+    if (!std::isfinite(s) || s == 0) out.push_back("attribute 'act_scale' must be finite and not 0");
+  }
   return out;
 }
 
@@ -152,10 +158,11 @@ std::vector<std::string> check_params(const Node& n, const Dims& x) {
   if (std::string problem = n.op == "conv2d" ? weight_block_problem(n) : ""; !problem.empty()) out.push_back(problem);
   std::set<std::string> required, seen;
   std::map<std::string, Dims> expected = expected_params(n, x, required);
-  std::string layout = n.op == "conv2d" || n.op == "dense" || n.op == "squeeze_excite"
-                           ? " (weight_layout " + n.get_str("weight_layout", n.op == "conv2d" ? "oihw" : "oi") +
-                                 (n.has("weight_block") ? ", weight_block " + std::to_string(n.get_int("weight_block")) : "") + ")"
-                           : "";
+  std::string layout =
+      n.op == "conv2d" || n.op == "dense" || n.op == "squeeze_excite"
+          ? " (weight_layout " + n.get_str("weight_layout", n.op == "conv2d" ? "oihw" : "oi") +
+                (n.has("weight_block") ? ", weight_block " + std::to_string(n.get_int("weight_block")) : "") + ")"
+          : "";
   for (const Param& p : n.params) {
     if (!seen.insert(p.role).second) {
       out.push_back("parameter '" + p.role + "' appears twice");

@@ -134,11 +134,13 @@ Tensor conv2d(const Ctx& c, const Node& n, const Dims& out_shape, const std::vec
   bool hwio = n.get_str("weight_layout", "oihw") == "hwio";
   if (!hwio && n.get_str("weight_layout", "oihw") != "oihw")
     throw ir::UserError(where(n) + ": unknown weight_layout '" + n.get_str("weight_layout") + "'");
-  if (std::string problem = ir::weight_block_problem(n); !problem.empty()) throw ir::UserError(where(n) + ": " + problem);
+  if (std::string problem = ir::weight_block_problem(n); !problem.empty())
+    throw ir::UserError(where(n) + ": " + problem);
   const int64_t block = n.get_int("weight_block", co);  // hwio output channels in blocks of `block`
   const float* wt = param(n, c.w, "weight", ir::conv_weight_shape(n, ci));
   const float* bias = param(n, c.w, "bias", {co}, false);
   Act act = act_of(n, n.get_str("act", "none"));
+  const double act_scale = n.has("act_scale") ? n.get_real("act_scale") : 1.0;  // acc holds conv * act_scale
   size_t next = 1;
   const Tensor* residual = n.get_int("residual", 0) ? in[next++] : nullptr;
   const Tensor* scale = n.get_int("in_scale", 0) ? in[next++] : nullptr;
@@ -173,7 +175,8 @@ Tensor conv2d(const Ctx& c, const Node& n, const Dims& out_shape, const std::vec
     }
     float* out = y.data.data() + (b * co + o) * oh * ow;
     const float* res = residual ? residual->data.data() + (b * co + o) * oh * ow : nullptr;
-    for (int64_t p = 0; p < oh * ow; p++) out[p] = float(apply(act, acc[size_t(p)]) + (res ? double(res[p]) : 0.0));
+    for (int64_t p = 0; p < oh * ow; p++)
+      out[p] = float(apply(act, acc[size_t(p)] / act_scale) + (res ? double(res[p]) : 0.0));
   });
   return y;
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/passes/prescale_swish.h"
 
 namespace codegen {
 
@@ -21,20 +22,24 @@ namespace {
 // into p's exponent), but three of them bitwise where that one had two float subtractions and a
 // 256-bit shift that the Zen 1 runs on one pipe: 0.88-0.96x its time there (docs/codegen.md,
 // "Swish on AVX2"). That form had replaced Halide's fast_exp (~22 ops). The AVX2, baseline and
-// CUDA kernels use it.
-Halide::Expr portable_swish(const Halide::Expr& v) {
+// CUDA kernels use it, on `y_unclamped` = z * 2^23 = v k, k = ir::kSwishPrescale, and `num` / `k`
+// = v: (v k, v, 1) for swish(v). Given y itself, from a conv whose weights prescale_swish
+// multiplied by k, (y, y, k) drops the multiply: y / (k + 2^n (k p(m))), k folded into p's
+// coefficients, 12 ops and a division. There 2^n k p(m) overflows to -inf for v < -72.4, giving -0
+// where swish is above -2.6e-30.
+Halide::Expr portable_swish(const Halide::Expr& y_unclamped, const Halide::Expr& num, float k) {
   using Halide::reinterpret;
   const float kScale = 8388608.0f;     // 2^23
   const int32_t kOneBits = 127 << 23;  // 1.0f: the exponent bias, and the exponent field of m
   const float c[] = {0.5099655888396637f, 0.31201211127688261f, 0.16661751712867437f, -0.0021271112936810388f,
                      0.013534489202123801f};
-  Halide::Expr y = Halide::clamp(v * (-1.4426950408889634f * kScale), -126.0f * kScale, 126.0f * kScale);
+  Halide::Expr y = Halide::clamp(y_unclamped, -126.0f * kScale, 126.0f * kScale);
   Halide::Expr bits = Halide::cast<int32_t>(y) + kOneBits;
   Halide::Expr m = reinterpret<float>((bits & 0x7fffff) | kOneBits);
   Halide::Expr exponent = reinterpret<float>(bits & int32_t(0xff800000u));
-  Halide::Expr p = c[4];
-  for (int k = 3; k >= 0; k--) p = p * m + c[k];
-  return v / (1.0f + exponent * p);
+  Halide::Expr p = c[4] * k;
+  for (int i = 3; i >= 0; i--) p = p * m + c[i] * k;
+  return num / (k + exponent * p);
 }
 
 }  // namespace
@@ -43,10 +48,18 @@ Math math_for_isa(const std::string& isa) { return isa == "avx512" ? Math::Avx51
 
 Halide::Expr swish(const Halide::Expr& v, Math math) {
   if (v.type().element_of() != Halide::Float(32)) throw ir::InternalError("swish of a non-float32 value");
-  if (math == Math::Portable) return portable_swish(v);
+  if (math == Math::Portable) return portable_swish(v * float(ir::kSwishPrescale), v, 1.0f);
   // Halide calls the vector version `effnetc_swish_avx512x<lanes>` that the linked module defines.
   return Halide::Internal::Call::make(Halide::Float(32), "effnetc_swish_avx512", {v},
                                       Halide::Internal::Call::PureExtern);
+}
+
+Halide::Expr swish_of_scaled(const Halide::Expr& scaled, double scale, Math math) {
+  if (math == Math::Portable && scale == ir::kSwishPrescale) {
+    if (scaled.type().element_of() != Halide::Float(32)) throw ir::InternalError("swish of a non-float32 value");
+    return portable_swish(scaled, scaled, float(ir::kSwishPrescale));
+  }
+  return swish(scale == 1.0 ? scaled : scaled * float(1.0 / scale), math);
 }
 
 void link_math(Halide::Module& m, Math math) {

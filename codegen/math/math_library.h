@@ -16,6 +16,9 @@ enum class Math { Portable, Avx512 };
 Math math_for_isa(const std::string& isa);  // Avx512 for "avx512", else Portable
 
 Halide::Expr swish(const Halide::Expr& v, Math math);
+// swish(scaled / scale): for a conv whose weights were multiplied by `scale` (attr act_scale). At
+// ir::kSwishPrescale the portable swish spends no operation on the division.
+Halide::Expr swish_of_scaled(const Halide::Expr& scaled, double scale, Math math);
 
 // Appends the math library `math` needs to `m` (nothing for Portable).
 void link_math(Halide::Module& m, Math math);

@@ -7,9 +7,10 @@ namespace codegen {
 using Halide::Expr;
 using Halide::Func;
 
-Expr activate(const Expr& v, const std::string& kind, Math math) {
+Expr activate(const Expr& scaled, const std::string& kind, Math math, double in_scale) {
+  if (kind == "swish") return swish_of_scaled(scaled, in_scale, math);
+  Expr v = in_scale == 1.0 ? scaled : scaled * float(1.0 / in_scale);
   if (kind == "none") return v;
-  if (kind == "swish") return swish(v, math);
   if (kind == "sigmoid") return 1.0f / (1.0f + Halide::exp(-v));
   if (kind == "relu") return Halide::max(v, 0.0f);
   throw ir::UserError("unknown activation '" + kind + "'");

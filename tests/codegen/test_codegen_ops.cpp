@@ -12,6 +12,7 @@
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
 #include "ir/ops.h"
+#include "ir/passes/prescale_swish.h"
 #include "ir/pipeline.h"
 #include "oracle/executor.h"
 #include "schedules/target_facts.h"
@@ -100,10 +101,9 @@ ir::Tensor random_input(const ir::Graph& g, int batch, uint64_t seed) {
 
 // Compares codegen with the oracle on every ISA the CPU runs (the SSE2 baseline, slowest to
 // JIT, on the odd shapes only, which exercise its tails); prints one line per ISA.
-void check(const ir::Graph& g, const std::string& what, bool lane_tail = false) {
-  ir::WeightMap w = frontend::random_weights(g, 7);
-  ir::Tensor input = random_input(g, 2, 11);
-  ir::Tensor ref = oracle::run_graph(g, w, input, 2).at(0);
+// `ref`: the oracle's output for `input`, from `g` or from a graph that computes the same.
+void check(const ir::Graph& g, const ir::WeightMap& w, const ir::Tensor& input, const ir::Tensor& ref,
+           const std::string& what, bool lane_tail = false) {
   for (const char* facts_name : {"x86-avx512", "x86-avx2", "x86-baseline"}) {
     const schedules::TargetFacts& facts = schedules::target_facts(facts_name);
     if (facts.isa == "baseline" && what.find(" odd ") == std::string::npos) continue;
@@ -118,6 +118,12 @@ void check(const ir::Graph& g, const std::string& what, bool lane_tail = false) 
     INFO(what << " on " << facts_name << ": max-abs " << e.max_abs);
     CHECK(e.within_tolerance);
   }
+}
+
+void check(const ir::Graph& g, const std::string& what, bool lane_tail = false) {
+  ir::WeightMap w = frontend::random_weights(g, 7);
+  ir::Tensor input = random_input(g, 2, 11);
+  check(g, w, input, oracle::run_graph(g, w, input, 2).at(0), what, lane_tail);
 }
 
 std::string label(const std::string& op, const Shape& s) {
@@ -141,8 +147,8 @@ FusedB0 fused_b0_64(uint64_t weight_seed, uint64_t input_seed) {
   f.w = frontend::random_weights(f.g, weight_seed);
   f.input = random_input(f.g, 2, input_seed);
   f.ref = oracle::run_graph(f.g, f.w, f.input, 2).at(0);
-  f.facts = &schedules::target_facts(
-      codegen_test::host_supports(schedules::target_facts("x86-avx512")) ? "x86-avx512" : "x86-avx2");
+  f.facts = &schedules::target_facts(codegen_test::host_supports(schedules::target_facts("x86-avx512")) ? "x86-avx512"
+                                                                                                        : "x86-avx2");
   ir::PipelineOptions options;
   options.target = f.facts->name;
   ir::run_pipeline(f.g, &f.w, options);
@@ -292,6 +298,21 @@ TEST_CASE("conv2d depthwise k3 s1 oihw and k5 s2 hwio with asymmetric padding") 
     Builder b2(s, true);
     check(b2.done(b2.conv({b2.x}, s.c, 5, 2, {1, 1, 2, 2}, s.c, "hwio", "swish")),
           label("depthwise k5 s2 pad 1,1,2,2", s));
+  }
+}
+
+TEST_CASE("conv2d 1x1 and depthwise with act_scale, as prescale_swish leaves them, against the unscaled convs") {
+  for (const Shape& s : kShapes) {
+    Builder b(s, true);
+    int expand = b.conv({b.x}, s.c_out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "swish");
+    ir::Graph g = b.done(b.conv({expand}, s.c_out, 3, 1, {1, 1, 1, 1}, s.c_out, "hwio", "swish"));
+    ir::WeightMap w = frontend::random_weights(g, 7);
+    ir::Tensor input = random_input(g, 2, 11);
+    ir::Tensor ref = oracle::run_graph(g, w, input, 2).at(0);
+    ir::PassLog log;
+    ir::prescale_swish(g, &w, "x86-64-linux-avx2", log);
+    REQUIRE(g.nodes.back().has("act_scale"));
+    check(g, w, input, ref, label("conv 1x1 + depthwise k3, act_scale", s));
   }
 }
 

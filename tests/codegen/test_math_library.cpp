@@ -1,36 +1,41 @@
 // swish per ISA (codegen/math) against double precision (1e-5 relative, 1e-30 absolute) over the float range the
 // network can produce and beyond: the clamps at |v| ~ 87, overflow of 2^z, signed zeros and
 // small values, on 16-, 8-, 24- (split), 4- (padded), 2-lane and scalar code, JIT-compiled through
-// JitUnit with the math library linked in.
-#include <catch2/catch.hpp>
+// JitUnit with the math library linked in; and swish_of_scaled, swish of a conv's prescaled
+// output (act_scale), on the portable math.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "codegen/jit_unit.h"
+#include "ir/passes/prescale_swish.h"
 #include "schedules/target_facts.h"
 #include "tests/codegen/jit_runner.h"
 
 namespace {
 
 std::vector<float> probe_values() {
-  std::vector<float> v = {0.0f, -0.0f, 1e-30f, -1e-30f, 1e-3f, -1e-3f, 86.0f, -86.0f, 87.3f, -87.3f, 88.8f, -88.8f,
-                          89.5f, -89.5f, 126.0f, -126.0f, 1e4f, -1e4f, 3e38f, -3e38f};
+  std::vector<float> v = {0.0f,  -0.0f,  1e-30f, -1e-30f, 1e-3f,  -1e-3f,  86.0f, -86.0f, 87.3f, -87.3f,
+                          88.8f, -88.8f, 89.5f,  -89.5f,  126.0f, -126.0f, 1e4f,  -1e4f,  3e38f, -3e38f};
   for (int i = -4000; i <= 4000; i++) v.push_back(float(i) / 100.0f);  // [-40, 40] in steps of 0.01
-  while (v.size() % 48) v.push_back(1.0f);  // whole vectors of 16 and 24 lanes
+  for (int i = -900; i < -400; i++) v.push_back(float(i) / 10.0f);      // [-90, -40) in steps of 0.1
+  while (v.size() % 48) v.push_back(1.0f);                             // whole vectors of 16 and 24 lanes
   return v;
 }
 
 double reference(double v) { return v / (1.0 + std::exp(-v)); }
 
-// swish(v) for every probe value, computed with `math` in vectors of `lanes` (1: scalar code).
+// swish(v) for every probe value, computed with `math` in vectors of `lanes` (1: scalar code); with
+// `scale`, the values are swish_of_scaled's inputs.
 std::vector<float> run(const std::vector<float>& values, codegen::Math math, const schedules::TargetFacts& facts,
-                       int lanes) {
+                       int lanes, std::optional<double> scale = std::nullopt) {
   Halide::ImageParam in(Halide::Float(32), 1, "in");
   Halide::Var i("i");
   Halide::Func f("swish");
-  f(i) = codegen::swish(in(i), math);
+  f(i) = scale ? codegen::swish_of_scaled(in(i), *scale, math) : codegen::swish(in(i), math);
   if (lanes > 1) f.vectorize(i, lanes);
   codegen::LoweredUnit lu;
   lu.pipeline = Halide::Pipeline(f);
@@ -71,6 +76,37 @@ TEST_CASE("swish, portable and AVX-512, within 1e-5 relative of double precision
       }
       std::printf("swish %-10s %-8s %2d lanes: max relative error %.2e\n", c.facts,
                   c.math == codegen::Math::Avx512 ? "avx512" : "portable", lanes, worst);
+    }
+  }
+}
+
+TEST_CASE("swish of a scaled value (a conv's act_scale), within 1e-5 relative of double precision") {
+  const std::vector<float> values = probe_values();
+  // kSwishPrescale: the portable swish without its multiply; 0.5: any other scale, divided out.
+  for (double scale : {ir::kSwishPrescale, 0.5}) {
+    std::vector<float> scaled;
+    std::vector<double> exact;  // the v each scaled value stands for
+    for (float v : values) {
+      if (std::fabs(v) > 1e30f) continue;  // v * kSwishPrescale would overflow, as no conv output does
+      scaled.push_back(float(v * scale));
+      exact.push_back(double(scaled.back()) / scale);
+    }
+    for (const char* facts : {"x86-avx2", "x86-baseline"}) {
+      if (!codegen_test::host_supports(schedules::target_facts(facts))) {
+        std::printf("[SKIP] scaled swish on %s: this CPU lacks it\n", facts);
+        continue;
+      }
+      for (int lanes : {8, 24, 1}) {
+        std::vector<float> got = run(scaled, codegen::Math::Portable, schedules::target_facts(facts), lanes, scale);
+        for (size_t k = 0; k < scaled.size(); k++) {
+          double ref = reference(exact[k]), err = std::fabs(got[k] - ref);
+          INFO(facts << ", scale " << scale << ", " << lanes << " lanes: swish(" << exact[k] << ") = " << got[k]
+                     << ", expected " << ref);
+          // Below v = -72.4 the prescaled form's k 2^z p(m) overflows to -inf and it gives -0, where
+          // swish is above -2.6e-30.
+          REQUIRE(err <= 3e-30 + 1e-5 * std::fabs(ref));
+        }
+      }
     }
   }
 }

@@ -12,12 +12,17 @@ namespace pass_test {
 void check_pipeline_preserves_values(const frontend::Spec& spec, const ir::WeightMap& weights, uint64_t input_seed) {
   const ir::Graph original = frontend::build_graph(spec);
   Values reference = evaluate(original, weights, input_seed);
-  for (bool no_fusion : {false, true}) {
-    INFO(spec.name << (no_fusion ? " without fusion" : " fused"));
+  struct Run {
+    bool no_fusion;
+    const char* target;  // x86-64-linux-avx2: swish convs prescaled (ir/passes/prescale_swish.h)
+  };
+  for (Run run : {Run{false, "x86-64-linux"}, Run{true, "x86-64-linux"}, Run{false, "x86-64-linux-avx2"}}) {
+    INFO(spec.name << (run.no_fusion ? " without fusion" : " fused") << " for " << run.target);
     ir::Graph g = original;
     ir::WeightMap w = weights;
     ir::PipelineOptions options;
-    options.no_fusion = no_fusion;
+    options.no_fusion = run.no_fusion;
+    options.target = run.target;
     ir::run_pipeline(g, &w, options);
     check_same_values(reference, evaluate(g, w, input_seed), 1e-5);
   }

@@ -2,6 +2,7 @@
 // the problem it reports (naming the node); the built-in variants verify clean.
 #include <catch2/catch.hpp>
 #include <functional>
+#include <limits>
 
 #include "frontend/build_graph.h"
 #include "ir/parser.h"
@@ -92,6 +93,16 @@ TEST_CASE("verifier: activation kinds are known") {
   CHECK(problems_after([](ir::Graph& g) { g.node(1).set("act", std::string("tanh")); }) ==
         Problems{"node %1 (conv2d \"conv\"): attribute 'act' is \"tanh\", expected none|relu|sigmoid|swish"});
   CHECK(problems_after([](ir::Graph& g) { g.node(7).set("act", std::string("relu")); }).empty());
+}
+
+TEST_CASE("verifier: a conv's act_scale is a finite, nonzero real") {
+  CHECK(problems_after([](ir::Graph& g) { g.node(1).set("act_scale", -3.5); }).empty());
+  CHECK(problems_after([](ir::Graph& g) { g.node(1).set("act_scale", 0.0); }) ==
+        Problems{"node %1 (conv2d \"conv\"): attribute 'act_scale' must be finite and not 0"});
+  CHECK(problems_after([](ir::Graph& g) { g.node(1).set("act_scale", std::numeric_limits<double>::infinity()); }) ==
+        Problems{"node %1 (conv2d \"conv\"): attribute 'act_scale' must be finite and not 0"});
+  CHECK(problems_after([](ir::Graph& g) { g.node(1).set("act_scale", std::string("2")); }) ==
+        Problems{"node %1 (conv2d \"conv\"): attribute 'act_scale' must be real"});
 }
 
 TEST_CASE("verifier: stored shapes equal inferred shapes") {
