@@ -7,9 +7,9 @@
 
 namespace codegen {
 
-// Activation `kind` of v / in_scale (a conv2d's act_scale; 1 without). Throws ir::UserError for an
-// unknown kind; `math` picks swish's implementation.
-Halide::Expr activate(const Halide::Expr& v, const std::string& kind, Math math, double in_scale = 1.0);
+// Activation `kind` of scaled / in_scale (in_scale: a conv2d's act_scale; 1 without). Throws
+// ir::UserError for an unknown kind; `math` picks swish's implementation.
+Halide::Expr activate(const Halide::Expr& scaled, const std::string& kind, Math math, double in_scale = 1.0);
 
 // `in` are the node's input values in order; every function returns the node's value.
 OpFuncs lower_activation(const ir::Node& n, const std::vector<Value>& in, Math math);

@@ -2,12 +2,14 @@
  * AVX2 kernels' swish (codegen/math/math_library.cpp, portable_swish: a clamped z = -v log2(e)
  * converted to integer bits that hold 2^floor(z) and the fraction, a degree-4 polynomial, then
  * v / (1 + 2^z)) over an L1-resident array, one load and one store per vector, against a copy,
- * the same swish without its division, and a 3x3 depthwise conv's work per output vector (9
- * loads and 9 FMAs, weights in registers). Each is given in ns per vector and in FMA slots: ns
- * per vector / ns per FMA at this core's peak, timed in the same run (12 independent
- * accumulators), so no clock rate is needed.
- * It first checks its swish against v / (1 + e^-v) in double precision (exit 1 beyond 1e-5
- * relative; the kernels' is within 4.4e-6 over the float range), so a slip in this copy of the
+ * the prescaled form of AVX2-only libraries (ir/passes/prescale_swish.h: the input is already
+ * y = v k, k = -log2(e) 2^23, and k sits in the polynomial, one multiply fewer), the swish without
+ * its division, and a 3x3 depthwise conv's work per output vector (9 loads and 9 FMAs, weights in
+ * registers). Each is given in ns per vector and in FMA slots: ns per vector / ns per FMA at
+ * this core's peak, timed in the same run (12 independent accumulators), so no clock rate is
+ * needed.
+ * It first checks both swish forms against v / (1 + e^-v) in double precision (exit 1 beyond 1e-5
+ * relative; the kernels' are within 4.4e-6 over the float range), so a slip in this copy of the
  * formula shows.
  * usage: swish_cost   (one line per loop; the best of 15 timings each) */
 #include <immintrin.h>
@@ -26,33 +28,38 @@ static double now(void) {
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-enum { COPY, SWISH, SWISH_NO_DIV, DEPTHWISE_3X3 };
+enum { COPY, SWISH, SWISH_PRESCALED, SWISH_NO_DIV, DEPTHWISE_3X3 };
 
-__attribute__((target("avx2,fma"), always_inline)) static inline __m256 swish(__m256 v, int divide) {
-  const float scale = 8388608.0f; /* 2^23: y = z * 2^23 converts to z's integer and fraction bits */
-  __m256 y = _mm256_mul_ps(v, _mm256_set1_ps(-1.4426950408889634f * scale));
-  y = _mm256_max_ps(_mm256_min_ps(y, _mm256_set1_ps(126.0f * scale)), _mm256_set1_ps(-126.0f * scale));
+#define PRESCALE (-1.4426950408889634f * 8388608.0f) /* k: y = z * 2^23 converts to z's integer and fraction bits */
+
+/* SWISH: swish(v). SWISH_PRESCALED: swish(v / k) of v = y, as AVX2-only libraries compute it.
+ * SWISH_NO_DIV: SWISH with a multiply in place of its division. */
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256 swish(__m256 v, int form) {
+  const float k = form == SWISH_PRESCALED ? PRESCALE : 1.0f; /* num / k = v, k in p's coefficients */
+  __m256 y = form == SWISH_PRESCALED ? v : _mm256_mul_ps(v, _mm256_set1_ps(PRESCALE));
+  y = _mm256_max_ps(_mm256_min_ps(y, _mm256_set1_ps(126.0f * 8388608.0f)), _mm256_set1_ps(-126.0f * 8388608.0f));
   const __m256i one_bits = _mm256_set1_epi32(127 << 23); /* 1.0f: the exponent bias, and m's exponent field */
   __m256i bits = _mm256_add_epi32(_mm256_cvttps_epi32(y), one_bits);
   __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffff)), one_bits));
   __m256 exponent = _mm256_castsi256_ps(_mm256_and_si256(bits, _mm256_set1_epi32((int)0xff800000u)));
-  __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(0.013534489202123801f), m, _mm256_set1_ps(-0.0021271112936810388f));
-  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.16661751712867437f));
-  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.31201211127688261f));
-  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.5099655888396637f));
-  __m256 d = _mm256_fmadd_ps(exponent, p, _mm256_set1_ps(1.0f));
-  return divide ? _mm256_div_ps(v, d) : _mm256_mul_ps(v, d);
+  __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(0.013534489202123801f * k), m, _mm256_set1_ps(-0.0021271112936810388f * k));
+  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.16661751712867437f * k));
+  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.31201211127688261f * k));
+  p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(0.5099655888396637f * k));
+  __m256 d = _mm256_fmadd_ps(exponent, p, _mm256_set1_ps(k));
+  return form == SWISH_NO_DIV ? _mm256_mul_ps(v, d) : _mm256_div_ps(v, d);
 }
 
-/* The largest error of swish() over [-100, 100] relative to max(|swish|, 1e-3). */
-__attribute__((target("avx2,fma"), noinline)) static double swish_error(void) {
+/* The largest error of swish() in `form` over [-100, 100] relative to max(|swish|, 1e-3). */
+__attribute__((target("avx2,fma"), noinline)) static double swish_error(int form) {
   double worst = 0;
   for (int i = -800000; i < 800000; i += 8) {
     float v[8] __attribute__((aligned(32))), y[8] __attribute__((aligned(32)));
-    for (int l = 0; l < 8; l++) v[l] = 1.25e-4f * (float)(i + l);
-    _mm256_store_ps(y, swish(_mm256_load_ps(v), 1));
+    for (int l = 0; l < 8; l++) v[l] = 1.25e-4f * (float)(i + l) * (form == SWISH_PRESCALED ? PRESCALE : 1.0f);
+    _mm256_store_ps(y, swish(_mm256_load_ps(v), form));
     for (int l = 0; l < 8; l++) {
-      double exact = v[l] / (1.0 + exp(-(double)v[l]));
+      double x = form == SWISH_PRESCALED ? v[l] / (double)PRESCALE : v[l];
+      double exact = x / (1.0 + exp(-x));
       double err = fabs(y[l] - exact) / fmax(fabs(exact), 1e-3);
       if (err > worst) worst = err;
     }
@@ -71,8 +78,8 @@ __attribute__((target("avx2,fma"), noinline)) static double time_loop(int kind) 
       __m256 v = _mm256_load_ps(in + i), r;
       if (kind == COPY) {
         r = v;
-      } else if (kind == SWISH || kind == SWISH_NO_DIV) {
-        r = swish(v, kind == SWISH);
+      } else if (kind != DEPTHWISE_3X3) {
+        r = swish(v, kind);
       } else { /* 9 taps: loads 8 floats apart, as a depthwise conv's neighbouring pixels */
         r = _mm256_mul_ps(w[0], v);
 #pragma GCC unroll 9
@@ -109,11 +116,14 @@ int main(void) {
     fprintf(stderr, "swish_cost: this CPU has no AVX2 and FMA\n");
     return 1;
   }
-  double err = swish_error();
-  printf("swish: largest relative error %.2g over [-100, 100]\n", err);
-  if (err > 1e-5) {
-    fprintf(stderr, "swish_cost: its swish is not the kernels' (error %.2g > 1e-5)\n", err);
-    return 1;
+  for (int form = SWISH; form <= SWISH_PRESCALED; form++) {
+    const char* name = form == SWISH ? "swish" : "prescaled swish";
+    double err = swish_error(form);
+    printf("%s: largest relative error %.2g over [-100, 100]\n", name, err);
+    if (err > 1e-5) {
+      fprintf(stderr, "swish_cost: its %s is not the kernels' (error %.2g > 1e-5)\n", name, err);
+      return 1;
+    }
   }
   for (int i = 0; i < N; i++) in[i] = 0.05f * (float)(i % 200 - 100); /* -5 .. 5 */
   double fma = 1e9;
@@ -121,8 +131,8 @@ int main(void) {
     double t = ns_per_fma();
     if (t < fma) fma = t;
   }
-  static const char* names[] = {"copy (load, store)", "swish", "swish without its division",
-                                "3x3 depthwise taps (9 loads, 9 FMAs)"};
+  static const char* names[] = {"copy (load, store)", "swish", "prescaled swish (AVX2-only libraries)",
+                                "swish without its division", "3x3 depthwise taps (9 loads, 9 FMAs)"};
   printf("FMA at peak: %.3f ns per 8-lane FMA\n", fma);
   for (int kind = COPY; kind <= DEPTHWISE_3X3; kind++) {
     double best = 1e9;
