@@ -103,7 +103,7 @@ struct @LIB@ {
   unsigned char *arena;
   size_t arena_size, arena_top, arena_peak;
   int arena_live, arena_recording, arena_worst_case;
-  pthread_mutex_t arena_lock;
+  pthread_spinlock_t arena_lock; /* held for a few instructions: a mutex put the waiting thread to sleep */
   halide_dimension_t value_dims[VALUE_COUNT][4];
   halide_buffer_t values[VALUE_COUNT];
   halide_dimension_t weight_dims[WEIGHT_VIEW_COUNT > 0 ? WEIGHT_VIEW_COUNT : 1];
@@ -175,7 +175,7 @@ static void *on_malloc(void *user_context, size_t size) {
     if (posix_memalign(&p, ARENA_ALIGN, need ? need : ARENA_ALIGN)) p = NULL;
     if (!m || !p) return p;
   }
-  pthread_mutex_lock(&m->arena_lock);
+  pthread_spin_lock(&m->arena_lock);
   if (m->arena_recording) {
     m->arena_top += need;
     if (m->arena_top > m->arena_peak) m->arena_peak = m->arena_top;
@@ -185,7 +185,7 @@ static void *on_malloc(void *user_context, size_t size) {
     m->arena_top += need;
     m->arena_live++;
   }
-  pthread_mutex_unlock(&m->arena_lock);
+  pthread_spin_unlock(&m->arena_lock);
   return p;
 }
 
@@ -196,10 +196,10 @@ static void on_free(void *user_context, void *p) {
     free(p);
     return;
   }
-  pthread_mutex_lock(&m->arena_lock);
+  pthread_spin_lock(&m->arena_lock);
   int recorded = m->arena_recording;
   if (--m->arena_live == 0 && !recorded && !m->arena_worst_case) m->arena_top = 0;
-  pthread_mutex_unlock(&m->arena_lock);
+  pthread_spin_unlock(&m->arena_lock);
   if (recorded) free(p);
 }
 
@@ -285,7 +285,7 @@ static int new_handle(@LIB@ **out, @LIB@ **handle) {
     return @UPPER@_ENOMEM;
   }
   m->magic = MAGIC;
-  pthread_mutex_init(&m->arena_lock, NULL);
+  pthread_spin_init(&m->arena_lock, PTHREAD_PROCESS_PRIVATE);
   const char *worst = getenv("EFFNETC_ARENA_WORST_CASE");
   m->arena_worst_case = worst && worst[0] && strcmp(worst, "0") != 0;
   *handle = m;
@@ -461,7 +461,7 @@ static void add_lanes(@LIB@ *m) {
     if (!l) return;
     l->magic = MAGIC;
     l->in_lanes = 1;
-    pthread_mutex_init(&l->arena_lock, NULL);
+    pthread_spin_init(&l->arena_lock, PTHREAD_PROCESS_PRIVATE);
     l->arena_worst_case = m->arena_worst_case;
     l->isa = m->isa;
     l->weights = m->weights;
@@ -502,7 +502,7 @@ void @LIB@_destroy(@LIB@ *m) {
   free(m->workspace);
   free(m->tail_logits);
   free(m->arena);
-  pthread_mutex_destroy(&m->arena_lock);
+  pthread_spin_destroy(&m->arena_lock);
   free(m);
 }
 

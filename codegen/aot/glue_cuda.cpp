@@ -86,7 +86,7 @@ struct @LIB@ {
   unsigned char *arena;
   size_t arena_size, arena_top, arena_peak;
   int arena_live, arena_recording, arena_worst_case;
-  pthread_mutex_t arena_lock;
+  pthread_spinlock_t arena_lock; /* held for a few instructions: a mutex put the waiting thread to sleep */
   uint64_t d_weights, d_workspace, d_input, d_output; /* CUdeviceptr, in the primary context */
   halide_dimension_t value_dims[VALUE_COUNT][4];
   halide_buffer_t values[VALUE_COUNT];
@@ -335,7 +335,7 @@ void @LIB@_destroy(@LIB@ *m) {
   }
   free(m->weights_owned);
   free(m->arena);
-  pthread_mutex_destroy(&m->arena_lock);
+  pthread_spin_destroy(&m->arena_lock);
   free(m);
 }
 
