@@ -28,6 +28,7 @@ double Node::get_real(const std::string& key) const {
   if (a && std::holds_alternative<int64_t>(*a)) return double(std::get<int64_t>(*a));
   return get_as<double>(*this, key);
 }
+double Node::get_real(const std::string& key, double fallback) const { return has(key) ? get_real(key) : fallback; }
 std::string Node::get_str(const std::string& key) const { return get_as<std::string>(*this, key); }
 std::string Node::get_str(const std::string& key, const std::string& fallback) const {
   return has(key) ? get_str(key) : fallback;

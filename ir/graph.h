@@ -40,7 +40,8 @@ struct Node {
   const Attr* find(const std::string& key) const;
   int64_t get_int(const std::string& key) const;  // throws InternalError if absent/mistyped
   int64_t get_int(const std::string& key, int64_t fallback) const;
-  double get_real(const std::string& key) const;
+  double get_real(const std::string& key) const;  // an integer attr reads as a real
+  double get_real(const std::string& key, double fallback) const;
   std::string get_str(const std::string& key) const;
   std::string get_str(const std::string& key, const std::string& fallback) const;
   Dims get_dims(const std::string& key) const;

@@ -140,7 +140,7 @@ Tensor conv2d(const Ctx& c, const Node& n, const Dims& out_shape, const std::vec
   const float* wt = param(n, c.w, "weight", ir::conv_weight_shape(n, ci));
   const float* bias = param(n, c.w, "bias", {co}, false);
   Act act = act_of(n, n.get_str("act", "none"));
-  const double act_scale = n.has("act_scale") ? n.get_real("act_scale") : 1.0;  // acc holds conv * act_scale
+  const double act_scale = n.get_real("act_scale", 1.0);  // acc holds conv * act_scale
   size_t next = 1;
   const Tensor* residual = n.get_int("residual", 0) ? in[next++] : nullptr;
   const Tensor* scale = n.get_int("in_scale", 0) ? in[next++] : nullptr;

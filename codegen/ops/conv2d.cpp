@@ -81,8 +81,7 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
       f.acc(v.c, v.x, v.y, v.n) += weight(v.c, f.r.x, f.r.y, f.r.z) * input(ic, ix + f.r.z, iy + f.r.y, v.n);
     }
   }
-  Expr y = activate(f.acc(v.c, v.x, v.y, v.n), n.get_str("act", "none"), math,
-                    n.has("act_scale") ? n.get_real("act_scale") : 1.0);
+  Expr y = activate(f.acc(v.c, v.x, v.y, v.n), n.get_str("act", "none"), math, n.get_real("act_scale", 1.0));
   if (residual) y += in[1].f(v.c, v.x, v.y, v.n);
   f.out = Func(name + "_conv2d");
   f.out(v.c, v.x, v.y, v.n) = y;
