@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 
@@ -245,32 +246,37 @@ int count_tile_pixels(Halide::JITUserContext*, const halide_trace_event_t* e) {
   return 0;
 }
 
+// The conv of graph output 0 lowered on weights of 0.5 and an input of ones; `buffers` holds the weights.
+codegen::OpFuncs lower_output_conv(const ir::Graph& g, int input, std::vector<Halide::Buffer<float>>& buffers) {
+  const codegen::Vars& v = codegen::vars();
+  const ir::Node& n = g.node(g.outputs[0]);
+  codegen::Weights weights;
+  for (const auto& p : n.params) {
+    Halide::ImageParam param(Halide::Float(32), 1, "w" + std::to_string(buffers.size()));
+    buffers.emplace_back(int(ir::numel(p.shape)));
+    buffers.back().fill(0.5f);
+    param.set(buffers.back());
+    weights.add(p.name, param);
+  }
+  std::vector<codegen::Value> in = {{Halide::Func("x"), g.node(input).shape}};
+  in[0].f(v.c, v.x, v.y, v.n) = 1.0f;
+  return codegen::lower_conv2d(n, in, weights, codegen::Math::Portable);
+}
+
 TEST_CASE("conv2d 1x1: a row's last block of pixels accumulates only its own pixels") {
   // 24 channels (one tile) x 7x7, blocks of 4 pixels: 4 + 3 a row, 49 pixels in all (shifted
   // inwards, the last block had recomputed one pixel: 56); rows outer and channel tiles outer.
-  const codegen::Vars& v = codegen::vars();
   Builder b(Shape{16, 7, 7, 24, "7x7"}, true);
   ir::Graph g = b.done(b.conv({b.x}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "swish"));
-  const ir::Node& n = g.node(g.outputs[0]);
   for (int channel_outer : {0, 1}) {
-    codegen::Weights weights;
     std::vector<Halide::Buffer<float>> buffers;
-    for (const auto& p : n.params) {
-      Halide::ImageParam param(Halide::Float(32), 1, "w" + std::to_string(buffers.size()));
-      buffers.emplace_back(int(ir::numel(p.shape)));
-      buffers.back().fill(0.5f);
-      param.set(buffers.back());
-      weights.add(p.name, param);
-    }
-    std::vector<codegen::Value> in = {{Halide::Func("x"), g.node(b.x).shape}};
-    in[0].f(v.c, v.x, v.y, v.n) = 1.0f;
-    codegen::OpFuncs f = codegen::lower_conv2d(n, in, weights, codegen::Math::Portable);
+    codegen::OpFuncs f = lower_output_conv(g, b.x, buffers);
     schedules::ScheduleParams s;
     s.vector_width = 8;
     s.tile_channels = 24;
     s.tile_pixels = 4;
     s.channel_outer = channel_outer;
-    schedules::x86::schedule_node(f, n.shape, s, true);
+    schedules::x86::schedule_node(f, g.node(g.outputs[0]).shape, s, true);
     f.acc.trace_realizations();
     const std::string traced = f.acc.name();
     g_traced = traced.c_str();
@@ -281,6 +287,55 @@ TEST_CASE("conv2d 1x1: a row's last block of pixels accumulates only its own pix
     INFO("channel_outer " << channel_outer);
     CHECK(g_tiled_pixels == 49);
     CHECK(out(23, 6, 6, 0) == Approx(8.5f * (1.0f - 1.0f / (1.0f + std::exp(8.5f)))));  // swish(16 * 0.5 + 0.5)
+  }
+}
+
+std::atomic<int> g_mallocs{0};
+void* counting_malloc(Halide::JITUserContext*, size_t size) {
+  g_mallocs++;
+  return std::aligned_alloc(64, (size + 63) / 64 * 64);
+}
+void counting_free(Halide::JITUserContext*, void* p) { std::free(p); }
+
+TEST_CASE("conv2d register tiles are stack allocations, not a malloc per tile") {
+  // A tile's accumulators of run-time extent, over Halide's 32 floats, went to halide_malloc once
+  // per tile (b3: ~28,000 calls a sample), and lived in memory: the pointwise conv's guarded row
+  // tails (24 channels x 4 pixels = 96 floats on 7-pixel rows; with run-time widths here), and
+  // the depthwise conv's channel tiles shifted inwards (16 of 24 channels), whose channel extent
+  // Halide 14 leaves as max(a, a) - min(a, a) + 8 (with constant extents but the batch, as in a
+  // library's kernels). Both conv kinds run in both forms.
+  const codegen::Vars& v = codegen::vars();
+  Builder b(Shape{16, 7, 7, 24, "7x7"}, true);
+  ir::Graph pointwise = b.done(b.conv({b.x}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none"));
+  Builder b2(Shape{24, 7, 7, 24, "7x7"}, true);
+  ir::Graph depthwise = b2.done(b2.conv({b2.x}, 24, 5, 1, {2, 2, 2, 2}, 24, "hwio", "none"));
+  const float sums[] = {16 * 0.5f + 0.5f, 25 * 0.5f + 0.5f};  // an inner pixel: every input tap is 1
+  int i = 0;
+  for (const ir::Graph* g : {&pointwise, &depthwise}) {
+    for (int channel_outer : {0, 1}) {
+      for (bool constant_extents : {false, true}) {
+        std::vector<Halide::Buffer<float>> buffers;
+        codegen::OpFuncs f = lower_output_conv(*g, g == &pointwise ? b.x : b2.x, buffers);
+        schedules::ScheduleParams s;
+        s.vector_width = 8;
+        s.tile_channels = g == &pointwise ? 24 : 16;
+        s.tile_pixels = 4;
+        s.dw_unroll = 5;  // 8 x 5 = 40 floats: Halide bounds run-time sizes of up to 32 itself
+        s.channel_outer = channel_outer;
+        schedules::x86::schedule_node(f, g->node(g->outputs[0]).shape, s, true);
+        if (constant_extents) f.out.bound(v.c, 0, 24).bound(v.x, 0, 7).bound(v.y, 0, 7);
+        Halide::Pipeline p(f.out);
+        p.jit_handlers().custom_malloc = counting_malloc;
+        p.jit_handlers().custom_free = counting_free;
+        g_mallocs = 0;
+        Halide::Buffer<float> out = p.realize({24, 7, 7, 1});
+        INFO((g == &pointwise ? "pointwise" : "depthwise")
+             << ", channel_outer " << channel_outer << ", constant extents " << constant_extents);
+        CHECK(g_mallocs == 0);
+        CHECK(out(23, 3, 3, 0) == Approx(sums[i]));
+      }
+    }
+    i++;
   }
 }
 
