@@ -164,8 +164,8 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   // only its own pixels; shifted inwards (Halide's default) it recomputed tx - width % tx of them
   // (b0's 7-pixel rows in 4-pixel blocks: 8 for 7). AVX2 on the Zen 1, alternating rounds: b0
   // 0.97x the time (batch 1 on 1 thread, batch 8 on 2), b2, b3 and b7 0.985x, b1 and b4 (few
-  // such rows) 1.00x. Not in strips (b3 1.02x: the block loop runs per row of each band), nor
-  // for depthwise convs' pixel steps (b2 1.04x); docs/codegen.md, "Row tails of register tiles".
+  // such rows) 1.00x. Not in strips (b3 1.02x: the block loop runs per row of each band; 0.995x
+  // with the tiles on the stack); docs/codegen.md, "Row tails of register tiles".
   const TailStrategy x_tail = !strip_consumer && shape[2] % tx ? TailStrategy::GuardWithIf : TailStrategy::Auto;
   f.out.split(v.c, co, ci, t.tile).split(v.x, xo, xi, tx, x_tail);
   if (strip_consumer) {
@@ -231,17 +231,22 @@ void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const Schedul
   Var co("co"), ci("ci"), xo("xo"), xi("xi");
   int u = fit(s.dw_unroll, shape[2]);
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
+  // A row's last step guarded, as a conv's last block of pixels (schedule_tiled_conv): b2 0.98x
+  // the time at batch 1, b3 0.977x, b0 and b1 0.99x, batch 8 and b5 1.00x (AVX2 on the Zen 1,
+  // alternating rounds). While a step's accumulators could be a heap buffer (the note on f.acc
+  // below), the guard had made b2 1.04x slower.
+  const TailStrategy x_tail = shape[2] % u ? TailStrategy::GuardWithIf : TailStrategy::Auto;
   f.out.compute_root();
   if (s.channel_outer) {  // one task per (channel tile, sample): few rows split unevenly over threads
     Var ct("ct");
     f.out.split(v.c, ct, v.c, t.tile)
         .split(v.c, co, ci, t.vector)
-        .split(v.x, xo, xi, u)
+        .split(v.x, xo, xi, u, x_tail)
         .reorder(ci, xi, co, xo, v.y, ct, v.n)
         .fuse(ct, v.n, kTask)
         .parallel(kTask);
   } else {
-    f.out.split(v.c, co, ci, t.vector).split(v.x, xo, xi, u).reorder(ci, xi, co, xo, v.y, v.n);
+    f.out.split(v.c, co, ci, t.vector).split(v.x, xo, xi, u, x_tail).reorder(ci, xi, co, xo, v.y, v.n);
     parallel_rows(f.out, s, shape[1], task_rows);
   }
   f.out.vectorize(ci).unroll(xi);

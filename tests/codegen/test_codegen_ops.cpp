@@ -263,30 +263,37 @@ codegen::OpFuncs lower_output_conv(const ir::Graph& g, int input, std::vector<Ha
   return codegen::lower_conv2d(n, in, weights, codegen::Math::Portable);
 }
 
-TEST_CASE("conv2d 1x1: a row's last block of pixels accumulates only its own pixels") {
-  // 24 channels (one tile) x 7x7, blocks of 4 pixels: 4 + 3 a row, 49 pixels in all (shifted
-  // inwards, the last block had recomputed one pixel: 56); rows outer and channel tiles outer.
+TEST_CASE("conv2d 1x1 and depthwise: a row's last block of pixels accumulates only its own pixels") {
+  // 24 channels x 7x7 (1x1: one tile of 24; depthwise 3x3: three 8-channel vectors), blocks of 4
+  // pixels: 4 + 3 a row, 49 pixels per tile in all (shifted inwards, the last block had
+  // recomputed one pixel: 56); rows outer and channel tiles outer.
   Builder b(Shape{16, 7, 7, 24, "7x7"}, true);
-  ir::Graph g = b.done(b.conv({b.x}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "swish"));
-  for (int channel_outer : {0, 1}) {
-    std::vector<Halide::Buffer<float>> buffers;
-    codegen::OpFuncs f = lower_output_conv(g, b.x, buffers);
-    schedules::ScheduleParams s;
-    s.vector_width = 8;
-    s.tile_channels = 24;
-    s.tile_pixels = 4;
-    s.channel_outer = channel_outer;
-    schedules::x86::schedule_node(f, g.node(g.outputs[0]).shape, s, true);
-    f.acc.trace_realizations();
-    const std::string traced = f.acc.name();
-    g_traced = traced.c_str();
-    g_tiled_pixels = 0;
-    Halide::Pipeline p(f.out);
-    p.jit_handlers().custom_trace = count_tile_pixels;
-    Halide::Buffer<float> out = p.realize({24, 7, 7, 1});
-    INFO("channel_outer " << channel_outer);
-    CHECK(g_tiled_pixels == 49);
-    CHECK(out(23, 6, 6, 0) == Approx(8.5f * (1.0f - 1.0f / (1.0f + std::exp(8.5f)))));  // swish(16 * 0.5 + 0.5)
+  ir::Graph pointwise = b.done(b.conv({b.x}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "swish"));
+  Builder b2(Shape{24, 7, 7, 24, "7x7"}, true);
+  ir::Graph depthwise = b2.done(b2.conv({b2.x}, 24, 3, 1, {1, 1, 1, 1}, 24, "hwio", "swish"));
+  for (const ir::Graph* g : {&pointwise, &depthwise}) {
+    for (int channel_outer : {0, 1}) {
+      std::vector<Halide::Buffer<float>> buffers;
+      codegen::OpFuncs f = lower_output_conv(*g, g == &pointwise ? b.x : b2.x, buffers);
+      schedules::ScheduleParams s;
+      s.vector_width = 8;
+      s.tile_channels = g == &pointwise ? 24 : 8;
+      s.tile_pixels = 4;
+      s.dw_unroll = 4;
+      s.channel_outer = channel_outer;
+      schedules::x86::schedule_node(f, g->node(g->outputs[0]).shape, s, true);
+      f.acc.trace_realizations();
+      const std::string traced = f.acc.name();
+      g_traced = traced.c_str();
+      g_tiled_pixels = 0;
+      Halide::Pipeline p(f.out);
+      p.jit_handlers().custom_trace = count_tile_pixels;
+      Halide::Buffer<float> out = p.realize({24, 7, 7, 1});
+      INFO((g == &pointwise ? "pointwise" : "depthwise") << ", channel_outer " << channel_outer);
+      CHECK(g_tiled_pixels == (g == &pointwise ? 49 : 3 * 49));
+      const float sum = g == &pointwise ? 16 * 0.5f + 0.5f : 9 * 0.5f + 0.5f;           // an inner pixel
+      CHECK(out(23, 3, 3, 0) == Approx(sum * (1.0f - 1.0f / (1.0f + std::exp(sum)))));  // swish
+    }
   }
 }
 
