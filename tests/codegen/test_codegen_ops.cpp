@@ -246,8 +246,10 @@ int count_tile_pixels(Halide::JITUserContext*, const halide_trace_event_t* e) {
   return 0;
 }
 
-// The conv of graph output 0 lowered on weights of 0.5 and an input of ones; `buffers` holds the weights.
-codegen::OpFuncs lower_output_conv(const ir::Graph& g, int input, std::vector<Halide::Buffer<float>>& buffers) {
+// The conv of graph output 0 lowered on weights of 0.5 and an input of ones (`buffers` holds the
+// weights), scheduled with 8-lane vectors, blocks of 4 pixels and the given tile knobs.
+codegen::OpFuncs scheduled_conv(const ir::Graph& g, int input, std::vector<Halide::Buffer<float>>& buffers,
+                                int tile_channels, int dw_unroll, int channel_outer) {
   const codegen::Vars& v = codegen::vars();
   const ir::Node& n = g.node(g.outputs[0]);
   codegen::Weights weights;
@@ -260,7 +262,15 @@ codegen::OpFuncs lower_output_conv(const ir::Graph& g, int input, std::vector<Ha
   }
   std::vector<codegen::Value> in = {{Halide::Func("x"), g.node(input).shape}};
   in[0].f(v.c, v.x, v.y, v.n) = 1.0f;
-  return codegen::lower_conv2d(n, in, weights, codegen::Math::Portable);
+  codegen::OpFuncs f = codegen::lower_conv2d(n, in, weights, codegen::Math::Portable);
+  schedules::ScheduleParams s;
+  s.vector_width = 8;
+  s.tile_channels = tile_channels;
+  s.tile_pixels = 4;
+  s.dw_unroll = dw_unroll;
+  s.channel_outer = channel_outer;
+  schedules::x86::schedule_node(f, n.shape, s, true);
+  return f;
 }
 
 TEST_CASE("conv2d 1x1 and depthwise: a row's last block of pixels accumulates only its own pixels") {
@@ -274,14 +284,8 @@ TEST_CASE("conv2d 1x1 and depthwise: a row's last block of pixels accumulates on
   for (const ir::Graph* g : {&pointwise, &depthwise}) {
     for (int channel_outer : {0, 1}) {
       std::vector<Halide::Buffer<float>> buffers;
-      codegen::OpFuncs f = lower_output_conv(*g, g == &pointwise ? b.x : b2.x, buffers);
-      schedules::ScheduleParams s;
-      s.vector_width = 8;
-      s.tile_channels = g == &pointwise ? 24 : 8;
-      s.tile_pixels = 4;
-      s.dw_unroll = 4;
-      s.channel_outer = channel_outer;
-      schedules::x86::schedule_node(f, g->node(g->outputs[0]).shape, s, true);
+      codegen::OpFuncs f =
+          scheduled_conv(*g, g == &pointwise ? b.x : b2.x, buffers, g == &pointwise ? 24 : 8, 4, channel_outer);
       f.acc.trace_realizations();
       const std::string traced = f.acc.name();
       g_traced = traced.c_str();
@@ -322,14 +326,9 @@ TEST_CASE("conv2d register tiles are stack allocations, not a malloc per tile") 
     for (int channel_outer : {0, 1}) {
       for (bool constant_extents : {false, true}) {
         std::vector<Halide::Buffer<float>> buffers;
-        codegen::OpFuncs f = lower_output_conv(*g, g == &pointwise ? b.x : b2.x, buffers);
-        schedules::ScheduleParams s;
-        s.vector_width = 8;
-        s.tile_channels = g == &pointwise ? 24 : 16;
-        s.tile_pixels = 4;
-        s.dw_unroll = 5;  // 8 x 5 = 40 floats: Halide bounds run-time sizes of up to 32 itself
-        s.channel_outer = channel_outer;
-        schedules::x86::schedule_node(f, g->node(g->outputs[0]).shape, s, true);
+        // depthwise steps of 8 x 5 = 40 floats: Halide bounds run-time sizes of up to 32 itself
+        codegen::OpFuncs f =
+            scheduled_conv(*g, g == &pointwise ? b.x : b2.x, buffers, g == &pointwise ? 24 : 16, 5, channel_outer);
         if (constant_extents) f.out.bound(v.c, 0, 24).bound(v.x, 0, 7).bound(v.y, 0, 7);
         Halide::Pipeline p(f.out);
         p.jit_handlers().custom_malloc = counting_malloc;
