@@ -251,9 +251,10 @@ void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const Schedul
   }
   f.out.vectorize(ci).unroll(xi);
   // The accumulators of one channel vector x u pixels, in registers. On the stack: with channel
-  // tiles shifted inwards Halide 14 leaves their channel extent as max(a, a) - min(a, a) + 8, a
-  // run-time size, and put those over 32 floats on the heap: a halide_malloc per tile (b3 ~28,000
-  // a sample, b5 ~150,000; b3 0.92x the time at batch 1 on 2 threads of the Zen 1 without them).
+  // tiles shifted inwards Halide 14 leaves their channel extent as max(a, a) - min(a, a) + 8, and a
+  // guarded last step has a run-time pixel extent; Halide put such run-time sizes over 32 floats
+  // on the heap, a halide_malloc per step (b3 ~28,000 a sample, b5 ~150,000). On the stack instead,
+  // b3 took 0.92x the time at batch 1 on 2 threads of the Zen 1.
   f.acc.compute_at(f.out, co).store_in(Halide::MemoryType::Stack).vectorize(v.c).unroll(v.x);
   Halide::Stage update = f.acc.update();
   update.vectorize(v.c).unroll(v.x);
