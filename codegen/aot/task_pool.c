@@ -67,18 +67,22 @@ static int pool_serial(void *uc, pool_task_fn f, int min, int extent, uint8_t *c
   return 0;
 }
 
-/* Thread `self` runs its own block, then whatever is left of the others. */
+/* Thread `self` runs its own block, then whatever is left of the others. It counts its tasks
+ * into `finished` once, when no task is left to take: a shared counter bumped per task moved its
+ * cache line (and the loop's fields beside it) between the cores on every task. */
 static void pool_work(struct pool_loop *l, int self) {
   pool_in_task = 1;
+  int done = 0;
   for (int k = 0; k < l->blocks; k++) {
     struct pool_block *b = &l->block[(self + k) % l->blocks];
     int i;
     while ((i = atomic_fetch_add(&b->next, 1)) < b->end) {
       int rc = l->f(l->user_context, l->min + i, l->closure);
       if (rc) atomic_store(&l->error, rc);
-      atomic_fetch_add(&l->finished, 1);
+      done++;
     }
   }
+  if (done) atomic_fetch_add(&l->finished, done);
   pool_in_task = 0;
 }
 
