@@ -45,8 +45,9 @@ void parallel_rows(Func f, const ScheduleParams& s, int64_t rows, const Halide::
 
 // A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (the classifier, a pixel
 // sum's rows added up, SE FCs whose vectors have a tail) runs as parallel tasks of whole
-// channel chunks, about four per sample where the vectors divide evenly (at batch 1 a task per
-// sample left the second thread idle through every SE), else one task per sample; or, with
+// channel chunks, eight or more per sample where the vectors divide evenly (at batch 1 a task per
+// sample left the second thread idle through every SE; the classifier's 1000 channels in 5
+// tasks, 3 on one thread and 2 on the other), else one task per sample; or, with
 // `samples_inside` (the classifier), one task for all samples that uses each input channel's
 // weights for every sample in turn: a lane tail (codegen/aot/lane_tail.h) reads the classifier's
 // 5 MB once for its samples (SE FCs and pixel sums read no weights worth sharing).
@@ -58,7 +59,7 @@ void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t c
   f.compute_root().vectorize(v.c, w);
   if (r.empty()) return;
   int64_t vectors = channels % w ? 1 : channels / w, per_task = 1;
-  for (int64_t d = 1; d <= vectors / 4; d++)
+  for (int64_t d = 1; d <= vectors / 8; d++)
     if (vectors % d == 0) per_task = d;
   std::vector<VarOrRVar> order = {cv, co};
   for (const auto& rv : r) order.push_back(rv);
@@ -201,11 +202,17 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   if (f.scaled_weight.defined()) {
     // The weights scaled for a sample: per channel-tile task just the tile it reads; for row
     // tasks once per run (per row they were rescaled whole: 14 x 75K products and 300 KB of
-    // stores per 14x14 image for b0's 672->112 projection).
-    if (s.channel_outer)
+    // stores per 14x14 image for b0's 672->112 projection), in tasks of 32 input channels (per
+    // sample alone, a batch of 1 scaled them on one thread while the others waited).
+    if (s.channel_outer) {
       f.scaled_weight.compute_at(f.out, kTask);
-    else
-      f.scaled_weight.compute_root().parallel(v.n);
+    } else {
+      Var i = f.scaled_weight.args()[1], io("io"), ii("ii");
+      f.scaled_weight.compute_root()
+          .split(i, io, ii, 32, TailStrategy::GuardWithIf)
+          .fuse(io, v.n, kTask)
+          .parallel(kTask);
+    }
     f.scaled_weight.vectorize(v.c, t.vector, TailStrategy::GuardWithIf);
   }
   // the register tile: accumulators of one channel tile x one block of pixels. On the stack: a

@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "codegen/ops/conv2d.h"
+#include "codegen/ops/dense.h"
 #include "frontend/build_graph.h"
 #include "frontend/random_weights.h"
 #include "ir/ops.h"
@@ -246,12 +247,8 @@ int count_tile_pixels(Halide::JITUserContext*, const halide_trace_event_t* e) {
   return 0;
 }
 
-// The conv of graph output 0 lowered on weights of 0.5 and an input of ones (`buffers` holds the
-// weights), scheduled with 8-lane vectors, blocks of 4 pixels and the given tile knobs.
-codegen::OpFuncs scheduled_conv(const ir::Graph& g, int input, std::vector<Halide::Buffer<float>>& buffers,
-                                int tile_channels, int dw_unroll, int channel_outer) {
-  const codegen::Vars& v = codegen::vars();
-  const ir::Node& n = g.node(g.outputs[0]);
+// Weights of 0.5 for every parameter of `n` (`buffers` holds them).
+codegen::Weights halves(const ir::Node& n, std::vector<Halide::Buffer<float>>& buffers) {
   codegen::Weights weights;
   for (const auto& p : n.params) {
     Halide::ImageParam param(Halide::Float(32), 1, "w" + std::to_string(buffers.size()));
@@ -260,9 +257,18 @@ codegen::OpFuncs scheduled_conv(const ir::Graph& g, int input, std::vector<Halid
     param.set(buffers.back());
     weights.add(p.name, param);
   }
+  return weights;
+}
+
+// The conv of graph output 0 lowered on weights of 0.5 and an input of ones (`buffers` holds the
+// weights), scheduled with 8-lane vectors, blocks of 4 pixels and the given tile knobs.
+codegen::OpFuncs scheduled_conv(const ir::Graph& g, int input, std::vector<Halide::Buffer<float>>& buffers,
+                                int tile_channels, int dw_unroll, int channel_outer) {
+  const codegen::Vars& v = codegen::vars();
+  const ir::Node& n = g.node(g.outputs[0]);
   std::vector<codegen::Value> in = {{Halide::Func("x"), g.node(input).shape}};
   in[0].f(v.c, v.x, v.y, v.n) = 1.0f;
-  codegen::OpFuncs f = codegen::lower_conv2d(n, in, weights, codegen::Math::Portable);
+  codegen::OpFuncs f = codegen::lower_conv2d(n, in, halves(n, buffers), codegen::Math::Portable);
   schedules::ScheduleParams s;
   s.vector_width = 8;
   s.tile_channels = tile_channels;
@@ -341,6 +347,63 @@ TEST_CASE("conv2d register tiles are stack allocations, not a malloc per tile") 
       }
     }
   }
+}
+
+std::vector<int> g_loop_extents;
+int recording_par_for(Halide::JITUserContext* uc, int (*task)(Halide::JITUserContext*, int, uint8_t*), int min,
+                      int extent, uint8_t* closure) {
+  g_loop_extents.push_back(extent);
+  for (int i = min; i < min + extent; i++)
+    if (int rc = task(uc, i, closure)) return rc;
+  return 0;
+}
+
+// The extents of the parallel loops `f` runs at batch 1 (run serially, on `shape`'s sizes).
+std::vector<int> loop_extents(Halide::Func f, const std::vector<int>& shape) {
+  Halide::Pipeline p(f);
+  p.jit_handlers().custom_do_par_for = recording_par_for;
+  g_loop_extents.clear();
+  Halide::Buffer<float> out = p.realize(shape);
+  return g_loop_extents;
+}
+
+TEST_CASE("at batch 1 the SE-scaled weights of a projection and the classifier are split into tasks") {
+  // A parallel loop of one task keeps every other thread waiting. A projection's weights scaled by
+  // its SE (once per run under row tasks) were tasks of a sample; the classifier's 1000 outputs
+  // were 5 tasks (3 on one of 2 threads, 2 on the other).
+  const codegen::Vars& v = codegen::vars();
+  schedules::ScheduleParams s;
+  s.vector_width = 8;
+  s.tile_channels = 8;
+  s.tile_pixels = 4;
+  Builder b(Shape{96, 7, 7, 24, "7x7"}, true);
+  int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
+  ir::Graph projection = b.done(b.conv({b.x, scale}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true));
+  const ir::Node& conv = projection.node(projection.outputs[0]);
+  std::vector<Halide::Buffer<float>> buffers;
+  std::vector<codegen::Value> in = {{Halide::Func("x"), projection.node(b.x).shape},
+                                    {Halide::Func("s"), projection.node(scale).shape}};
+  for (auto& value : in) value.f(v.c, v.x, v.y, v.n) = 1.0f;
+  codegen::OpFuncs f = codegen::lower_conv2d(conv, in, halves(conv, buffers), codegen::Math::Portable);
+  REQUIRE(f.scaled_weight.defined());
+  schedules::x86::schedule_node(f, conv.shape, s, true);
+  std::vector<int> extents = loop_extents(f.out, {24, 7, 7, 1});
+  CHECK(extents == std::vector<int>{3, 7});  // 96 input channels in tasks of 32, then the 7 rows
+
+  Builder d(Shape{64, 1, 1, 1000, "vector"}, true);
+  ir::Node& fc = d.g.add("dense", {d.op("flatten", {d.x})});
+  fc.set("out", int64_t(1000));
+  fc.params.push_back({"weight", "fc.weight", {1000, 64}});
+  fc.params.push_back({"bias", "fc.bias", {1000}});
+  ir::Graph classifier = d.done(d.finish(fc));
+  const ir::Node& dense = classifier.node(classifier.outputs[0]);
+  std::vector<codegen::Value> features = {{Halide::Func("features"), {64}}};
+  features[0].f(v.c, v.n) = 1.0f;
+  codegen::OpFuncs g = codegen::lower_dense(dense, features, halves(dense, buffers), codegen::Math::Portable);
+  schedules::x86::schedule_node(g, dense.shape, s, true);
+  extents = loop_extents(g.out, {1000, 1});
+  REQUIRE(extents.size() == 1);
+  CHECK(extents[0] >= 8);
 }
 
 TEST_CASE("conv2d 1x1 stride 2, no bias") {
