@@ -46,8 +46,8 @@ void parallel_rows(Func f, const ScheduleParams& s, int64_t rows, const Halide::
 // A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (the classifier, a pixel
 // sum's rows added up, SE FCs whose vectors have a tail) runs as parallel tasks of whole
 // channel chunks, eight or more per sample where the vectors divide evenly (at batch 1 a task per
-// sample left the second thread idle through every SE; the classifier's 1000 channels in 5
-// tasks, 3 on one thread and 2 on the other), else one task per sample; or, with
+// sample left the second thread idle through every SE, and at four or more the classifier's 1000
+// channels were 5 tasks, 3 on one of 2 threads), else one task per sample; or, with
 // `samples_inside` (the classifier), one task for all samples that uses each input channel's
 // weights for every sample in turn: a lane tail (codegen/aot/lane_tail.h) reads the classifier's
 // 5 MB once for its samples (SE FCs and pixel sums read no weights worth sharing).
