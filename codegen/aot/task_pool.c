@@ -15,7 +15,7 @@
  * starts on block t and then takes what is left of the others, so the split stays the same
  * from kernel to kernel unless a thread falls behind. Workers spin for SPIN_NS after their
  * last task before they sleep, which saves the wake-up between the ~100 loops of one run.
- * (b0 batch 1, 2 threads: 0.91x the time with Halide's pool; docs/STATUS.md says how measured.)
+ * (b0 batch 1, 2 threads: 0.91x the time with Halide's pool; docs/MEASURED.md says how measured.)
  *
  * A loop started inside a task (nested) or while another thread's loop holds the pool runs
  * its tasks serially on the calling thread. */
