@@ -260,22 +260,30 @@ codegen::Weights halves(const ir::Node& n, std::vector<Halide::Buffer<float>>& b
   return weights;
 }
 
-// The conv of graph output 0 lowered on weights of 0.5 and an input of ones (`buffers` holds the
-// weights), scheduled with 8-lane vectors, blocks of 4 pixels and the given tile knobs.
-codegen::OpFuncs scheduled_conv(const ir::Graph& g, int input, std::vector<Halide::Buffer<float>>& buffers,
-                                int tile_channels, int dw_unroll, int channel_outer) {
-  const codegen::Vars& v = codegen::vars();
-  const ir::Node& n = g.node(g.outputs[0]);
-  std::vector<codegen::Value> in = {{Halide::Func("x"), g.node(input).shape}};
-  in[0].f(v.c, v.x, v.y, v.n) = 1.0f;
-  codegen::OpFuncs f = codegen::lower_conv2d(n, in, halves(n, buffers), codegen::Math::Portable);
+// 8-lane vectors, blocks of 4 pixels and the given tile knobs.
+schedules::ScheduleParams test_knobs(int tile_channels, int dw_unroll = 4, int channel_outer = 0) {
   schedules::ScheduleParams s;
   s.vector_width = 8;
   s.tile_channels = tile_channels;
   s.tile_pixels = 4;
   s.dw_unroll = dw_unroll;
   s.channel_outer = channel_outer;
-  schedules::x86::schedule_node(f, n.shape, s, true);
+  return s;
+}
+
+// The conv of graph output 0 lowered on weights of 0.5 and inputs of ones (`buffers` holds the
+// weights), scheduled with test_knobs.
+codegen::OpFuncs scheduled_conv(const ir::Graph& g, std::vector<Halide::Buffer<float>>& buffers, int tile_channels,
+                                int dw_unroll, int channel_outer) {
+  const codegen::Vars& v = codegen::vars();
+  const ir::Node& n = g.node(g.outputs[0]);
+  std::vector<codegen::Value> in;
+  for (int input : n.inputs) {
+    in.push_back({Halide::Func("x" + std::to_string(input)), g.node(input).shape});
+    in.back().f(v.c, v.x, v.y, v.n) = 1.0f;
+  }
+  codegen::OpFuncs f = codegen::lower_conv2d(n, in, halves(n, buffers), codegen::Math::Portable);
+  schedules::x86::schedule_node(f, n.shape, test_knobs(tile_channels, dw_unroll, channel_outer), true);
   return f;
 }
 
@@ -290,8 +298,7 @@ TEST_CASE("conv2d 1x1 and depthwise: a row's last block of pixels accumulates on
   for (const ir::Graph* g : {&pointwise, &depthwise}) {
     for (int channel_outer : {0, 1}) {
       std::vector<Halide::Buffer<float>> buffers;
-      codegen::OpFuncs f =
-          scheduled_conv(*g, g == &pointwise ? b.x : b2.x, buffers, g == &pointwise ? 24 : 8, 4, channel_outer);
+      codegen::OpFuncs f = scheduled_conv(*g, buffers, g == &pointwise ? 24 : 8, 4, channel_outer);
       f.acc.trace_realizations();
       const std::string traced = f.acc.name();
       g_traced = traced.c_str();
@@ -331,8 +338,7 @@ TEST_CASE("conv2d register tiles are stack allocations, not a malloc per tile") 
       for (bool constant_extents : {false, true}) {
         std::vector<Halide::Buffer<float>> buffers;
         // depthwise steps of 8 x 5 = 40 floats: Halide bounds run-time sizes of up to 32 itself
-        codegen::OpFuncs f =
-            scheduled_conv(*g, g == &pointwise ? b.x : b2.x, buffers, g == &pointwise ? 24 : 16, 5, channel_outer);
+        codegen::OpFuncs f = scheduled_conv(*g, buffers, g == &pointwise ? 24 : 16, 5, channel_outer);
         if (constant_extents) f.out.bound(v.c, 0, 24).bound(v.x, 0, 7).bound(v.y, 0, 7);
         Halide::Pipeline p(f.out);
         p.jit_handlers().custom_malloc = counting_malloc;
@@ -372,21 +378,12 @@ TEST_CASE("at batch 1 the SE-scaled weights of a projection and the classifier a
   // its SE (once per run under row tasks) were tasks of a sample; the classifier's 1000 outputs
   // were 5 tasks (3 on one of 2 threads, 2 on the other).
   const codegen::Vars& v = codegen::vars();
-  schedules::ScheduleParams s;
-  s.vector_width = 8;
-  s.tile_channels = 8;
-  s.tile_pixels = 4;
   Builder b(Shape{96, 7, 7, 24, "7x7"}, true);
   int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
   ir::Graph projection = b.done(b.conv({b.x, scale}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true));
-  const ir::Node& conv = projection.node(projection.outputs[0]);
   std::vector<Halide::Buffer<float>> buffers;
-  std::vector<codegen::Value> in = {{Halide::Func("x"), projection.node(b.x).shape},
-                                    {Halide::Func("s"), projection.node(scale).shape}};
-  for (auto& value : in) value.f(v.c, v.x, v.y, v.n) = 1.0f;
-  codegen::OpFuncs f = codegen::lower_conv2d(conv, in, halves(conv, buffers), codegen::Math::Portable);
+  codegen::OpFuncs f = scheduled_conv(projection, buffers, 8, 4, 0);
   REQUIRE(f.scaled_weight.defined());
-  schedules::x86::schedule_node(f, conv.shape, s, true);
   std::vector<int> extents = loop_extents(f.out, {24, 7, 7, 1});
   CHECK(extents == std::vector<int>{3, 7});  // 96 input channels in tasks of 32, then the 7 rows
 
@@ -400,7 +397,7 @@ TEST_CASE("at batch 1 the SE-scaled weights of a projection and the classifier a
   std::vector<codegen::Value> features = {{Halide::Func("features"), {64}}};
   features[0].f(v.c, v.n) = 1.0f;
   codegen::OpFuncs g = codegen::lower_dense(dense, features, halves(dense, buffers), codegen::Math::Portable);
-  schedules::x86::schedule_node(g, dense.shape, s, true);
+  schedules::x86::schedule_node(g, dense.shape, test_knobs(8), true);
   extents = loop_extents(g.out, {1000, 1});
   REQUIRE(extents.size() == 1);
   CHECK(extents[0] >= 8);
