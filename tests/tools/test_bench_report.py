@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tools/bench/run_benchmarks.py on a machine without AVX-512: which ISAs a run times for each
 --target, and the report --report-only writes from hand-made rounds of an AVX2 run with --caches
-(default and tuned both AVX2; ratios against the AVX2 default) and of a run saved before the target
+(default and tuned both AVX2; ratios against the AVX2 default; its command names the timing options
+that differ from the defaults) and of a run saved before the target
 and the caches were recorded (AVX-512 and AVX2 columns, as those runs had).
 
     test_bench_report.py
@@ -72,7 +73,8 @@ def report_failures(tmp):
     # bound = 2 * 4e8 / 100 GFLOP/s (the passes' highest peak, above before and after) = 8 ms; at the
     # passes' peaks 8 and 11.43 ms, so the bound's same-pass ratio is median(1.25, 0.9625);
     # tuned / default = 9 / 10, same pass median(0.9, 0.864)
-    want = ["run_benchmarks.py --target x86-64-linux-avx2 --caches host", "compiled with `--caches host`",
+    want = ["run_benchmarks.py --target x86-64-linux-avx2 --caches host", "--batches 1 --rounds 2 --variants b0",
+            "compiled with `--caches host`",
             "| variant | bound | effnetc avx2 | effnetc tuned | onnxruntime |",
             "| b0 | 8.00 | 10.00 | 9.00 | 11.00 | 13.00 | 0.91 | 1.25 | 1.11 | 0.82 | 0.90 | 0.88 |",
             "\"effnetc tuned\" is AVX2 compiled with", "FMA peak (tools/bench/fma_peak.c, AVX2)",

@@ -57,6 +57,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VARIANTS = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"]
 DEFAULT_OUT, DEFAULT_PLOT = os.path.join(ROOT, "docs/BENCHMARKS.md"), os.path.join(ROOT, "docs/benchmarks.svg")
+TIMING_DEFAULTS = {"batches": [1, 8], "threads": 2, "runs": 6, "warmup": 2, "rounds": 5}
 
 
 def log(msg):
@@ -150,11 +151,11 @@ def fmt(x):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--variants", nargs="+", default=VARIANTS, choices=VARIANTS)
-    ap.add_argument("--batches", nargs="+", type=int, default=[1, 8])
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=6, help="timed calls per system and round")
-    ap.add_argument("--warmup", type=int, default=2, help="untimed calls before them")
-    ap.add_argument("--rounds", type=int, default=5,
+    ap.add_argument("--batches", nargs="+", type=int, default=TIMING_DEFAULTS["batches"])
+    ap.add_argument("--threads", type=int, default=TIMING_DEFAULTS["threads"])
+    ap.add_argument("--runs", type=int, default=TIMING_DEFAULTS["runs"], help="timed calls per system and round")
+    ap.add_argument("--warmup", type=int, default=TIMING_DEFAULTS["warmup"], help="untimed calls before them")
+    ap.add_argument("--rounds", type=int, default=TIMING_DEFAULTS["rounds"],
                     help="passes over the variants, each timing every system once; a time is the fastest round's")
     ap.add_argument("--target", choices=["x86-64-linux", "x86-64-linux-avx2"],
                     help="what the libraries are compiled for (default: x86-64-linux on an AVX-512 machine, "
@@ -344,6 +345,9 @@ def write_report(args, rows, before, after, meta=None):
                (f"--caches {args.caches}" if args.caches else ""),
                (f"--out {os.path.relpath(args.out, ROOT)}" if args.out != DEFAULT_OUT else ""),
                (f"--plot {os.path.relpath(args.plot, ROOT)}" if args.db and args.plot != DEFAULT_PLOT else "")]
+    # The timing options the figures were measured with (the metadata's, also under --report-only).
+    options += [f"--{k} " + (" ".join(map(str, m[k])) if isinstance(m[k], list) else str(m[k]))
+                for k, default in TIMING_DEFAULTS.items() if m.get(k, default) != default]
     lines = [
         "# Benchmarks",
         "",
