@@ -274,7 +274,7 @@ schedules::ScheduleParams test_knobs(int tile_channels, int dw_unroll = 4, int c
 // The conv of graph output 0 lowered on weights of 0.5 and inputs of ones (`buffers` holds the
 // weights), scheduled with test_knobs.
 codegen::OpFuncs scheduled_conv(const ir::Graph& g, std::vector<Halide::Buffer<float>>& buffers, int tile_channels,
-                                int dw_unroll, int channel_outer) {
+                                int dw_unroll = 4, int channel_outer = 0) {
   const codegen::Vars& v = codegen::vars();
   const ir::Node& n = g.node(g.outputs[0]);
   std::vector<codegen::Value> in;
@@ -382,7 +382,7 @@ TEST_CASE("at batch 1 the SE-scaled weights of a projection and the classifier a
   int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
   ir::Graph projection = b.done(b.conv({b.x, scale}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true));
   std::vector<Halide::Buffer<float>> buffers;
-  codegen::OpFuncs f = scheduled_conv(projection, buffers, 8, 4, 0);
+  codegen::OpFuncs f = scheduled_conv(projection, buffers, 8);
   REQUIRE(f.scaled_weight.defined());
   std::vector<int> extents = loop_extents(f.out, {24, 7, 7, 1});
   CHECK(extents == std::vector<int>{3, 7});  // 96 input channels in tasks of 32, then the 7 rows
