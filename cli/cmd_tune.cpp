@@ -32,7 +32,7 @@ const char* kHelp =
     "  --trials N       at most N candidates per key, the default schedule included (default 64)\n"
     "  --db FILE        the database (default: schedules/tuned/<target facts>-<CPU tag>.json in the source\n"
     "                   tree, e.g. x86-avx512-intel-f6-m167.json: one file per kind of machine)\n"
-    "  --resume         skip keys the database has finished, continue unfinished ones\n"
+    "  --resume         skip keys the database has finished; tune keys it lacks, then continue unfinished ones\n"
     "  --shard i/n      tune only keys i, i+n, i+2n, ... of the sorted list (0 <= i < n)\n"
     "  --threads T      Halide threads for the timed runs (default: all cores); recorded in the database\n"
     "  --match TEXT     only keys containing TEXT (e.g. \"k1 s1\")\n"

@@ -4,7 +4,8 @@
 // sweeps until none improves by 1 %; then whole register tiles of 1-4 channel vectors and, if
 // one won, more sweeps), within --trials and a weight share of the budget left.
 // After every key the database is rewritten atomically, so a kill loses at most that key;
-// with `resume` keys whose entry is complete are skipped and incomplete ones continue.
+// with `resume` keys whose entry is complete are skipped, keys without one are tuned first and
+// incomplete ones continue after them.
 #pragma once
 
 #include <functional>

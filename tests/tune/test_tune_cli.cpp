@@ -1,6 +1,7 @@
 // effnetc tune end to end on a tiny spec: kill -9 mid-run and --resume (finished keys are not
-// redone; an Adams2019 time stored earlier is kept), shards and --merge, database problems on
-// the command line, and compile --db recording the entries it used. Times are never checked.
+// redone, keys never tuned go before unfinished ones; an Adams2019 time stored earlier is kept),
+// shards and --merge, database problems on the command line, and compile --db recording the
+// entries it used. Times are never checked.
 // Needs AVX2 (exit 77 otherwise).
 #include <fcntl.h>
 #include <signal.h>
@@ -75,16 +76,21 @@ std::vector<std::string> tune_args(const fs::path& db, std::vector<std::string> 
   return a;
 }
 
-// The keys a tune run started ("tune: key 2/8: <key>").
-std::set<std::string> keys_started(const std::string& log) {
-  std::set<std::string> keys;
+// The keys a tune run started ("tune: key 2/8: <key>"), in order.
+std::vector<std::string> keys_in_order(const std::string& log) {
+  std::vector<std::string> keys;
   std::istringstream in(log);
   for (std::string line; std::getline(in, line);) {
     size_t colon = line.find(": ", 10);
     if (line.rfind("tune: key ", 0) == 0 && line.find(" done:") == std::string::npos && colon != std::string::npos)
-      keys.insert(line.substr(colon + 2));
+      keys.push_back(line.substr(colon + 2));
   }
   return keys;
+}
+
+std::set<std::string> keys_started(const std::string& log) {
+  std::vector<std::string> keys = keys_in_order(log);
+  return {keys.begin(), keys.end()};
 }
 
 std::vector<std::string> dry_run_keys(const std::string& shard, const fs::path& dir) {
@@ -136,6 +142,35 @@ TEST_CASE("a tune run killed with SIGKILL leaves a valid database, and --resume 
   }
   CHECK(log.find("resume: " + std::to_string(killed.db.entries.size()) + " of " + std::to_string(total)) !=
         std::string::npos);
+}
+
+TEST_CASE("--resume tunes the keys without an entry before the unfinished ones, each group heaviest first") {
+  fs::path dir = scratch("resume_order");
+  fs::path db = dir / "db.json";
+  int rc = run(tune_args(db, {"--budget", "5m", "--trials", "1"}), dir / "first.txt");
+  std::vector<std::string> by_weight = keys_in_order(read_text(dir / "first.txt"));
+  INFO(read_text(dir / "first.txt"));
+  REQUIRE(rc == 0);
+  REQUIRE(by_weight.size() >= 4);
+  DbLoad first = load_db(db.string(), nullptr);
+  REQUIRE(first.status == DbStatus::ok);
+  REQUIRE(first.db.entries.size() == by_weight.size());
+
+  // The two heaviest keys unfinished, as a budget that ran out leaves them; the two lightest never reached.
+  const size_t n = by_weight.size();
+  for (size_t i : {size_t(0), size_t(1)}) first.db.entries.at(by_weight[i]).complete = false;
+  for (size_t i : {n - 2, n - 1}) first.db.entries.erase(by_weight[i]);
+  write_db_atomic(db.string(), first.db);
+
+  rc = run(tune_args(db, {"--budget", "5m", "--trials", "1", "--resume"}), dir / "resume.txt");
+  std::string log = read_text(dir / "resume.txt");
+  INFO(log);
+  REQUIRE(rc == 0);
+  CHECK(keys_in_order(log) == std::vector<std::string>{by_weight[n - 2], by_weight[n - 1], by_weight[0], by_weight[1]});
+  CHECK(log.find("already tuned; 2 not reached yet go first, then 2 unfinished") != std::string::npos);
+  DbLoad after = load_db(db.string(), nullptr);
+  REQUIRE(after.status == DbStatus::ok);
+  CHECK(after.db.entries.size() == n);
 }
 
 TEST_CASE("shards cover every key once, and --merge joins their databases") {
@@ -229,8 +264,9 @@ struct Compiled {
 Compiled compile_with_db(const fs::path& dir, const fs::path& db, const std::string& name,
                          const std::string& target = kTarget) {
   fs::path out = dir / ("lib_" + name);
-  std::vector<std::string> args = {"compile", EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", target,
-                                   "--db",    db.string(),             "-o",               out.string()};
+  std::vector<std::string> args = {
+      "compile",   EFFNETC_TUNE_TINY_SPEC, "--random-weights", "1", "--target", target, "--db", db.string(), "-o",
+      out.string()};
   int rc = run(args, dir / (name + ".txt"));
   Compiled c{nlohmann::json(), read_text(dir / (name + ".txt"))};
   INFO(c.log);
