@@ -342,16 +342,18 @@ TuneSummary tune(const Workload& w, const std::vector<TuneTask>& tasks, const sc
     if (o.resume && it != db.entries.end()) unfinished.insert(t.key);
   }
   // Heaviest keys first, each with a share of the remaining budget in proportion to its weight;
-  // with --resume, the keys no run has reached before the unfinished ones. By weight alone each
-  // resumed run spent its budget on the heavy keys earlier runs had cut short, and the light keys
-  // at the end of the list were never reached (the thirtieth session's AVX2 runs on the Zen 1:
-  // b4..b7's 21-27 heaviest keys again, none of the 164 never tuned).
-  std::stable_sort(todo.begin(), todo.end(), [&unfinished](const TuneTask* a, const TuneTask* b) {
-    bool ua = unfinished.count(a->key) != 0, ub = unfinished.count(b->key) != 0;
-    return ua != ub ? ub : a->weight > b->weight;
+  // with --resume, first the keys no run has reached, their shares of the weight among them, then
+  // the unfinished ones with what is left. By weight over all of them each resumed run spent its
+  // budget on the heavy keys earlier runs had cut short, and the light keys at the end of the list
+  // were never reached (the thirtieth session's AVX2 runs on the Zen 1: b4..b7's 21-27 heaviest
+  // keys again, none of the 164 never tuned); first in the list but with those shares, 188 such
+  // keys of the Zen 3's got 1-4 s each, their default's timing and no candidate.
+  auto group = [&unfinished](const TuneTask* t) { return unfinished.count(t->key) != 0 ? 1 : 0; };
+  std::stable_sort(todo.begin(), todo.end(), [&group](const TuneTask* a, const TuneTask* b) {
+    return group(a) != group(b) ? group(a) < group(b) : a->weight > b->weight;
   });
-  double weight_left = 0;
-  for (const TuneTask* t : todo) weight_left += std::max(t->weight, 1.0);
+  double weight_left[2] = {0, 0};
+  for (const TuneTask* t : todo) weight_left[group(t)] += std::max(t->weight, 1.0);
   std::ostream* out = o.progress;
   if (out && o.resume)
     *out << "tune: resume: " << sum.skipped << " of " << tasks.size() << " key(s) already tuned; "
@@ -364,8 +366,9 @@ TuneSummary tune(const Workload& w, const std::vector<TuneTask>& tasks, const sc
       sum.budget_exhausted = true;
       break;
     }
-    double left = seconds_between(now, budget_end), share = left * std::max(t.weight, 1.0) / weight_left;
-    weight_left -= std::max(t.weight, 1.0);
+    double& group_weight = weight_left[group(&t)];
+    double left = seconds_between(now, budget_end), share = left * std::max(t.weight, 1.0) / group_weight;
+    group_weight -= std::max(t.weight, 1.0);
     if (out)
       *out << "tune: key " << (k + 1) << "/" << todo.size() << ": " << t.key << "\n"
            << "tune:   timed in " << t.where << "; " << duration_str(left) << " left, up to " << duration_str(share)

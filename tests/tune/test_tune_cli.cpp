@@ -88,6 +88,23 @@ std::vector<std::string> keys_in_order(const std::string& log) {
   return keys;
 }
 
+// The budget shares a tune run gave its keys ("... left, up to 2m29s for this key"), in seconds, in order.
+std::vector<int> key_shares(const std::string& log) {
+  std::vector<int> shares;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    size_t at = line.find(", up to ");
+    if (at == std::string::npos) continue;
+    int m = 0, sec = 0;
+    std::string d = line.substr(at + 8);
+    if (std::sscanf(d.c_str(), "%dm%ds", &m, &sec) == 2)
+      shares.push_back(60 * m + sec);
+    else if (std::sscanf(d.c_str(), "%ds", &sec) == 1)
+      shares.push_back(sec);
+  }
+  return shares;
+}
+
 std::set<std::string> keys_started(const std::string& log) {
   std::vector<std::string> keys = keys_in_order(log);
   return {keys.begin(), keys.end()};
@@ -144,7 +161,7 @@ TEST_CASE("a tune run killed with SIGKILL leaves a valid database, and --resume 
         std::string::npos);
 }
 
-TEST_CASE("--resume tunes the keys without an entry before the unfinished ones, each group heaviest first") {
+TEST_CASE("--resume gives its budget to the keys without an entry before the unfinished ones, heaviest first") {
   fs::path dir = scratch("resume_order");
   fs::path db = dir / "db.json";
   int rc = run(tune_args(db, {"--budget", "5m", "--trials", "1"}), dir / "first.txt");
@@ -168,6 +185,11 @@ TEST_CASE("--resume tunes the keys without an entry before the unfinished ones, 
   REQUIRE(rc == 0);
   CHECK(keys_in_order(log) == std::vector<std::string>{by_weight[n - 2], by_weight[n - 1], by_weight[0], by_weight[1]});
   CHECK(log.find("already tuned; 2 not reached yet go first, then 2 unfinished") != std::string::npos);
+  // Shares of the weight among the keys not reached: the heavier of the two lightest keys gets at
+  // least half of the 5 minutes, where a share of all four keys' weight gave it a sliver.
+  std::vector<int> shares = key_shares(log);
+  REQUIRE(shares.size() == 4);
+  CHECK(shares[0] >= 140);
   DbLoad after = load_db(db.string(), nullptr);
   REQUIRE(after.status == DbStatus::ok);
   CHECK(after.db.entries.size() == n);
