@@ -67,11 +67,12 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
       f.r = Halide::RDom(0, ci, name + "_r");
       Expr wr = weight(v.c, f.r.x, 0, 0);
       if (scale_weights) {
-        // conv(x * s) = conv'(x) with w'(o, i) = w(o, i) * s(i).
-        Halide::Var i("i");
+        // conv(x * s) = conv'(x) with w'(o, i) = w(o, i) * s(i), stored in the weights' blocks of
+        // output channels: w'(o % block, i, o / block).
+        Halide::Var i("i"), b("b");
         f.scaled_weight = Func(name + "_scaled_weight");
-        f.scaled_weight(v.c, i, v.n) = weight(v.c, i, 0, 0) * in.back().f(i, 0, 0, v.n);
-        wr = f.scaled_weight(v.c, f.r.x, v.n);
+        f.scaled_weight(v.c, i, b, v.n) = weight(b * block + v.c, i, 0, 0) * in.back().f(i, 0, 0, v.n);
+        wr = f.scaled_weight(v.c % block, f.r.x, v.c / block, v.n);
       }
       f.acc(v.c, v.x, v.y, v.n) += wr * input(f.r.x, ix, iy, v.n);
     } else {

@@ -37,11 +37,12 @@ struct OpFuncs {
   Halide::Func out;  // the node's value, shaped like the node
   Halide::Func acc;  // conv, pool, dense: pure init + one update over `r`
   Halide::RDom r;
-  Halide::Func input;  // conv: the (scaled, padded) input `acc` reads
+  Halide::Func input;                 // conv: the (scaled, padded) input `acc` reads
   std::vector<Halide::Func> inner;    // squeeze_excite: sum, fc1, hidden, fc2, scale (vectors f(c, n))
   std::vector<Halide::RDom> inner_r;  // the update domain of each inner Func that has one, else an empty RDom
   std::vector<int64_t> inner_extent;  // the channel count of each inner Func
-  Halide::Func scaled_weight;         // pointwise conv with in_scale: weight(o, i) * scale(i, n), when defined
+  Halide::Func scaled_weight;         // pointwise conv with in_scale: weight(o, i) * scale(i, n) at
+                                      // (o % block, i, o / block, n), the weights' blocks; when defined
   Halide::Func scaled_input;          // the same in a lane tail over fewer pixels than outputs: x * scale
 };
 

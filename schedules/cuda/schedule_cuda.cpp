@@ -162,9 +162,12 @@ void schedule_accumulating_conv(codegen::OpFuncs f, const ir::Dims& shape, const
   Levels at = accumulate_per_thread(f, t);
   if (f.scaled_weight.defined()) {
     // weight(o, i) * scale(i, n), the SE scale folded into the weights: a small kernel of its own.
-    Var i("i"), co("co"), io("io"), no("no"), ci("ci"), ii("ii"), ni("ni");
-    f.scaled_weight.compute_root().gpu_tile(v.c, i, v.n, co, io, no, ci, ii, ni, fit(facts_lanes(), shape[0]), 8, 1,
-                                            TailStrategy::GuardWithIf);
+    // Its dimensions (o % block, i, o / block, n): the blocks outermost, one kernel launch each.
+    Var i = f.scaled_weight.args()[1], b = f.scaled_weight.args()[2];
+    Var co("co"), io("io"), no("no"), ci("ci"), ii("ii"), ni("ni");
+    f.scaled_weight.compute_root()
+        .reorder(v.c, i, v.n, b)
+        .gpu_tile(v.c, i, v.n, co, io, no, ci, ii, ni, fit(facts_lanes(), shape[0]), 8, 1, TailStrategy::GuardWithIf);
   }
   if (f.kind != OpKind::ConvPointwise || t.threads_c == 1) return;
   const int64_t in_channels = constant_extent(f.r.x);

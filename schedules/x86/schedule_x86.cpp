@@ -68,7 +68,11 @@ void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t c
   if (vectors >= 2) {
     order.push_back(ct);
     order.push_back(v.n);
-    update.split(v.c, ct, v.c, int(per_task) * w).split(v.c, co, cv, w).reorder(order).fuse(ct, v.n, kTask).parallel(kTask);
+    update.split(v.c, ct, v.c, int(per_task) * w)
+        .split(v.c, co, cv, w)
+        .reorder(order)
+        .fuse(ct, v.n, kTask)
+        .parallel(kTask);
   } else if (samples_inside) {
     order.insert(order.begin() + 2, v.n);
     update.split(v.c, co, cv, w, tail).reorder(order);
@@ -203,13 +207,19 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
     // The weights scaled for a sample: per channel-tile task just the tile it reads; for row
     // tasks once per run (per row they were rescaled whole: 14 x 75K products and 300 KB of
     // stores per 14x14 image for b0's 672->112 projection), in tasks of 32 input channels (per
-    // sample alone, a batch of 1 scaled them on one thread while the others waited).
+    // sample alone, a batch of 1 scaled them on one thread while the others waited). Stored in
+    // the weight blob's blocks of output channels (lower_conv2d), so a tile reads one input
+    // channel's weights right after the last one's; over all output channels a 3-vector tile's 96
+    // bytes took two cache lines per input channel: b3 0.97x the time at batch 1 and 8, b7
+    // 0.89-0.94x at batch 1 and 0.96x at batch 8, b0 (2-vector tiles there) 1.00-1.01x (AVX2 on
+    // the Zen 3, alternating runs; docs/codegen.md).
     if (s.channel_outer) {
       f.scaled_weight.compute_at(f.out, kTask);
     } else {
-      Var i = f.scaled_weight.args()[1], io("io"), ii("ii");
+      Var i = f.scaled_weight.args()[1], b = f.scaled_weight.args()[2], io("io"), ii("ii");
       f.scaled_weight.compute_root()
           .split(i, io, ii, 32, TailStrategy::GuardWithIf)
+          .reorder(v.c, ii, b, io, v.n)
           .fuse(io, v.n, kTask)
           .parallel(kTask);
     }
