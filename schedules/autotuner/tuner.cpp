@@ -331,15 +331,12 @@ TuneSummary tune(const Workload& w, const std::vector<TuneTask>& tasks, const sc
   TuneSummary sum;
   sum.tasks = int(tasks.size());
   std::vector<const TuneTask*> todo;
-  std::set<std::string> unfinished;  // keys with an entry that --resume tunes again
   for (const auto& t : tasks) {
     auto it = db.entries.find(t.key);
-    if (o.resume && it != db.entries.end() && it->second.complete) {
+    if (o.resume && it != db.entries.end() && it->second.complete)
       sum.skipped++;
-      continue;
-    }
-    todo.push_back(&t);
-    if (o.resume && it != db.entries.end()) unfinished.insert(t.key);
+    else
+      todo.push_back(&t);
   }
   // Heaviest keys first, each with a share of the remaining budget in proportion to its weight;
   // with --resume, first the keys no run has reached, their shares of the weight among them, then
@@ -348,17 +345,18 @@ TuneSummary tune(const Workload& w, const std::vector<TuneTask>& tasks, const sc
   // were never reached (the thirtieth session's AVX2 runs on the Zen 1: b4..b7's 21-27 heaviest
   // keys again, none of the 164 never tuned); first in the list but with those shares, 188 such
   // keys of the Zen 3's got 1-4 s each, their default's timing and no candidate.
-  auto group = [&unfinished](const TuneTask* t) { return unfinished.count(t->key) != 0 ? 1 : 0; };
-  std::stable_sort(todo.begin(), todo.end(), [&group](const TuneTask* a, const TuneTask* b) {
-    return group(a) != group(b) ? group(a) < group(b) : a->weight > b->weight;
-  });
-  double weight_left[2] = {0, 0};
-  for (const TuneTask* t : todo) weight_left[group(t)] += std::max(t->weight, 1.0);
+  auto by_weight = [](const TuneTask* a, const TuneTask* b) { return a->weight > b->weight; };
+  auto fresh_end = std::stable_partition(todo.begin(), todo.end(),
+                                         [&](const TuneTask* t) { return !o.resume || db.entries.count(t->key) == 0; });
+  std::stable_sort(todo.begin(), fresh_end, by_weight);
+  std::stable_sort(fresh_end, todo.end(), by_weight);
+  const size_t fresh = size_t(fresh_end - todo.begin());
+  double weight_left[2] = {0, 0};  // of the keys not reached (or all without --resume), of the unfinished
+  for (size_t k = 0; k < todo.size(); k++) weight_left[k >= fresh] += std::max(todo[k]->weight, 1.0);
   std::ostream* out = o.progress;
   if (out && o.resume)
-    *out << "tune: resume: " << sum.skipped << " of " << tasks.size() << " key(s) already tuned; "
-         << todo.size() - unfinished.size() << " not reached yet go first, then " << unfinished.size()
-         << " unfinished\n";
+    *out << "tune: resume: " << sum.skipped << " of " << tasks.size() << " key(s) already tuned; " << fresh
+         << " not reached yet go first, then " << todo.size() - fresh << " unfinished\n";
   for (size_t k = 0; k < todo.size(); k++) {
     const TuneTask& t = *todo[k];
     auto now = Clock::now();
@@ -366,7 +364,7 @@ TuneSummary tune(const Workload& w, const std::vector<TuneTask>& tasks, const sc
       sum.budget_exhausted = true;
       break;
     }
-    double& group_weight = weight_left[group(&t)];
+    double& group_weight = weight_left[k >= fresh];
     double left = seconds_between(now, budget_end), share = left * std::max(t.weight, 1.0) / group_weight;
     group_weight -= std::max(t.weight, 1.0);
     if (out)
