@@ -75,20 +75,23 @@ def json_lines(text):
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
-def fma_peak(work, threads, isa):
-    exe = os.path.join(work, "fma_peak")
+def bench_tool(work, name, lib):
+    """tools/bench/<name>.c built into <work>/<name> once, linked with `lib`."""
+    exe = os.path.join(work, name)
     if not os.path.exists(exe):
-        run(["cc", "-O2", "-o", exe, os.path.join(ROOT, "tools/bench/fma_peak.c"), "-lpthread"])
-    return float(run([exe, str(threads), isa]).strip())
+        run(["cc", "-O2", "-o", exe, os.path.join(ROOT, f"tools/bench/{name}.c"), lib])
+    return exe
+
+
+def fma_peak(work, threads, isa):
+    return float(run([bench_tool(work, "fma_peak", "-lpthread"), str(threads), isa]).strip())
 
 
 def swish_slots(work):
     """FMA slots per 8-lane vector of the AVX2-only libraries' prescaled swish on this core
     (tools/bench/swish_cost.c, which checks its swish against double precision first)."""
-    exe = os.path.join(work, "swish_cost")
-    if not os.path.exists(exe):
-        run(["cc", "-O2", "-o", exe, os.path.join(ROOT, "tools/bench/swish_cost.c"), "-lm"])
-    line = next(l for l in run([exe]).splitlines() if l.startswith("prescaled swish ("))
+    out = run([bench_tool(work, "swish_cost", "-lm")])
+    line = next(l for l in out.splitlines() if l.startswith("prescaled swish ("))
     return float(line.split(",")[-1].split()[0])
 
 
