@@ -3,8 +3,9 @@
 --target, and the report --report-only writes from hand-made rounds of an AVX2 run with --caches
 (default and tuned both AVX2; ratios against the AVX2 default; the default against the bound plus
 swish at the slots the run measured; its command names the timing options
-that differ from the defaults) and of a run saved before the target
-and the caches were recorded (AVX-512 and AVX2 columns, as those runs had).
+that differ from the defaults), of a run saved before the target
+and the caches were recorded (AVX-512 and AVX2 columns, as those runs had), and of an AVX-512
+run with swish's slots (the column counts them per 16-lane vector).
 
     test_bench_report.py
 """
@@ -99,6 +100,15 @@ def report_failures(tmp):
         failures.append("report of a run without swish's slots has a swish column")
     if "run_benchmarks.py --target" in old or "--caches" in old:
         failures.append("report of an x86-64-linux run without caches names --target or --caches")
+    meta = measured("x86-64-linux")
+    meta["isas"] = ["avx512", "avx2"]
+    avx512 = report(tmp, "avx512", meta, dict(peers, **{"effnetc avx512": [10.0, 11.0], "effnetc avx2": [15.0, 15.0],
+                                                        "effnetc tuned": [9.0, 9.5]}), db, None, [12.0, 11.0])
+    # with swish at the lower 11 slots (per 16-lane vector: MAC-equivalents per value, as per 8 lanes),
+    # 2 * (4e8 + 11 * 5e6) / 80 GFLOP/s = 11.375 ms, 10 / 11.375 = 0.88
+    want = ["2·(MACs + 11.0·swish values) / 80 GFLOP/s", "AVX-512 libraries' swish", "11.0 FMA slots per 16-lane vector",
+            "| variant | bound | effnetc avx512 | effnetc avx2 | effnetc tuned |", "| 0.88 |"]
+    failures += [f"AVX-512 report with swish lacks {w!r}" for w in want if w not in avx512]
     return failures, text
 
 

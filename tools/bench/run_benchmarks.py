@@ -26,9 +26,9 @@ report is in it). The FMA peak (tools/bench/fma_peak.c) is measured before and a
 each variant's turn in a pass, and the compute bound is 2*MACs/(the highest of them: the VM's fast phases are
 faster clocks, ~1.3x, so a fastest round is set against the fastest phase's peak); and
 "bound, same pass" is the median over passes of the default's round / the bound at that pass's peak (a
-slow phase that slows the FMAs too cancels out of it). On AVX2, "effnetc / (bound + swish)" adds to the
+slow phase that slows the FMAs too cancels out of it). "effnetc / (bound + swish)" adds to the
 bound the swish values' arithmetic at the FMA slots per vector that tools/bench/swish_cost.c measures
-before and after the run: how much of the distance to the bound is swish.
+for the default's ISA before and after the run: how much of the distance to the bound is swish.
 Run nothing else meanwhile: a second job on the other core halves the numbers.
 
 With --db (a tuning database from `effnetc tune`), each variant is also compiled with
@@ -87,11 +87,15 @@ def fma_peak(work, threads, isa):
     return float(run([bench_tool(work, "fma_peak", "-lpthread"), str(threads), isa]).strip())
 
 
-def swish_slots(work):
-    """FMA slots per 8-lane vector of the AVX2-only libraries' prescaled swish on this core
-    (tools/bench/swish_cost.c, which checks its swish against double precision first)."""
-    out = run([bench_tool(work, "swish_cost", "-lm")])
-    line = next(l for l in out.splitlines() if l.startswith("prescaled swish ("))
+SWISH_LINES = {"avx2": "prescaled swish (", "avx512": "swish (AVX-512 libraries) "}
+
+
+def swish_slots(work, isa):
+    """FMA slots per vector of the `isa` libraries' swish on this core, in FMAs of that vector width
+    (tools/bench/swish_cost.c, which checks its swish against double precision first): the AVX2-only
+    libraries' prescaled swish per 8 lanes, or the AVX-512 kernels' per 16."""
+    out = run([bench_tool(work, "swish_cost", "-lm"), isa])
+    line = next(l for l in out.splitlines() if l.startswith(SWISH_LINES[isa]))
     return float(line.split(",")[-1].split()[0])
 
 
@@ -246,7 +250,7 @@ def main():
         return 0
 
     peak_before = {t: fma_peak(work, t, isas[0]) for t in (1, args.threads)}
-    slots = [swish_slots(work)] if isas[0] == "avx2" else []
+    slots = [swish_slots(work, isas[0])]
     for k in range(args.rounds):
         for v in args.variants:
             r = rows[v]
@@ -267,7 +271,7 @@ def main():
                 r["rounds"].update({(tuned, b): r["rounds"][(default, b)] for b in args.batches})
     peak_after = {t: fma_peak(work, t, isas[0]) for t in (1, args.threads)}
     if slots:
-        slots.append(swish_slots(work))
+        slots.append(swish_slots(work, isas[0]))
     write_report(args, rows, peak_before, peak_after, swish=slots)
     return 0
 
@@ -411,12 +415,14 @@ def write_report(args, rows, before, after, meta=None, swish=()):
         f"the bound at the FMA peak measured in that pass (where a slow phase slows the FMAs too, it cancels out).",
         "",
     ]
-    # Swish's share: only where this run timed the AVX2 libraries' swish and counted every variant's values.
+    # Swish's share: only where this run timed the default ISA's swish and counted every variant's values.
+    # Slots per vector in FMAs of that width are MAC-equivalents per value.
     slots = min(swish) if swish and all("swish_values" in r for r in rows.values()) else None
     if slots:
         lines += [f"\"effnetc / (bound + swish)\": the default's time against 2·(MACs + {slots:.1f}·swish values) / "
-                  f"{peak:.0f} GFLOP/s, the compute bound plus the swish values' arithmetic at what the AVX2 "
-                  f"libraries' swish costs on this core, {slots:.1f} FMA slots per 8-lane vector "
+                  f"{peak:.0f} GFLOP/s, the compute bound plus the swish values' arithmetic at what the "
+                  f"{isa_names[m['isas'][0]]} libraries' swish costs on this core, {slots:.1f} FMA slots per "
+                  f"{8 if m['isas'][0] == 'avx2' else 16}-lane vector "
                   f"(tools/bench/swish_cost.c, {swish[0]:.1f} → {swish[-1]:.1f} before → after; the lower is used). "
                   "It is not the compute bound, which counts MACs alone, and that cost is this implementation's, not "
                   "a floor: it shows how much of the distance to the bound is swish.", ""]

@@ -11,16 +11,20 @@
  * It first checks both swish forms against v / (1 + e^-v) in double precision (exit 1 beyond 1e-5
  * relative; the kernels' are within 4.4e-6 over the float range), so a slip in this copy of the
  * formula shows.
- * usage: swish_cost   (one line per loop; the best of 15 timings each) */
+ * `swish_cost avx512` times the AVX-512 kernels' swish instead (codegen/math/swish_avx512.ll:
+ * vreduceps, a degree-4 polynomial, vscalefps, then the division), per 16-lane vector in slots of
+ * 16-lane FMAs, next to a copy; exit 77 on a CPU without AVX-512.
+ * usage: swish_cost [avx2|avx512]   (one line per loop; the best of 15 timings each) */
 #include <immintrin.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define N 4096 /* floats per pass: 16 KB in, 16 KB out */
 #define PASSES 2000
 
-static float in[N] __attribute__((aligned(32))), out[N] __attribute__((aligned(32)));
+static float in[N] __attribute__((aligned(64))), out[N] __attribute__((aligned(64)));
 
 static double now(void) {
   struct timespec t;
@@ -110,8 +114,107 @@ __attribute__((target("avx2,fma"), noinline)) static double ns_per_fma(void) {
   return 1e9 * t / (12.0 * steps);
 }
 
-int main(void) {
+/* The AVX-512 kernels' swish, swish_avx512.ll's constants to float precision: z = max(-v log2(e),
+ * -126), f = z - floor(z) (vreduceps, round down), 2^z = p(f) 2^floor(z) (vscalefps), v / (1 + 2^z). */
+__attribute__((target("avx512f,avx512dq"), always_inline)) static inline __m512 swish512(__m512 v) {
+  __m512 z = _mm512_max_ps(_mm512_mul_ps(v, _mm512_set1_ps(-1.44269502f)), _mm512_set1_ps(-126.0f));
+  __m512 f = _mm512_reduce_ps(z, 9);
+  __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(0.0135334162f), f, _mm512_set1_ps(0.0520129092f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.241441891f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.693004012f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.00000262f));
+  return _mm512_div_ps(v, _mm512_add_ps(_mm512_scalef_ps(p, z), _mm512_set1_ps(1.0f)));
+}
+
+/* swish512's largest error over [-100, 100] relative to max(|swish|, 1e-3). */
+__attribute__((target("avx512f,avx512dq"), noinline)) static double swish512_error(void) {
+  double worst = 0;
+  for (int i = -800000; i < 800000; i += 16) {
+    float v[16] __attribute__((aligned(64))), y[16] __attribute__((aligned(64)));
+    for (int l = 0; l < 16; l++) v[l] = 1.25e-4f * (float)(i + l);
+    _mm512_store_ps(y, swish512(_mm512_load_ps(v)));
+    for (int l = 0; l < 16; l++) {
+      double exact = v[l] / (1.0 + exp(-(double)v[l]));
+      double err = fabs(y[l] - exact) / fmax(fabs(exact), 1e-3);
+      if (err > worst) worst = err;
+    }
+  }
+  return worst;
+}
+
+/* One timing of PASSES passes over the array, a copy or (`swish`) swish512; seconds. */
+__attribute__((target("avx512f,avx512dq"), noinline)) static double time_loop512(int swish) {
+  double t0 = now();
+  for (int pass = 0; pass < PASSES; pass++) {
+    for (int i = 0; i < N; i += 16) {
+      __m512 v = _mm512_load_ps(in + i);
+      _mm512_store_ps(out + i, swish ? swish512(v) : v);
+    }
+    __asm__ volatile("" ::: "memory");
+  }
+  return now() - t0;
+}
+
+/* ns per 16-lane FMA at peak, 12 independent chains. */
+__attribute__((target("avx512f"), noinline)) static double ns_per_fma512(void) {
+  __m512 a[12];
+  for (int i = 0; i < 12; i++) a[i] = _mm512_set1_ps(1.0f + i);
+  const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+  const long steps = 20000000;
+  double t0 = now();
+  for (long s = 0; s < steps; s++) {
+#pragma GCC unroll 12
+    for (int i = 0; i < 12; i++) a[i] = _mm512_fmadd_ps(a[i], m, c);
+  }
+  double t = now() - t0;
+  __m512 sum = a[0];
+  for (int i = 1; i < 12; i++) sum = _mm512_add_ps(sum, a[i]);
+  _mm512_store_ps(out, sum);
+  return 1e9 * t / (12.0 * steps);
+}
+
+static double best_of(double (*timing)(void), int tries) {
+  double best = 1e9;
+  for (int r = 0; r < tries; r++) {
+    double t = timing();
+    if (t < best) best = t;
+  }
+  return best;
+}
+
+static double time_copy512(void) { return time_loop512(0); }
+static double time_swish512(void) { return time_loop512(1); }
+
+static int main_avx512(void) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq")) {
+    fprintf(stderr, "swish_cost: this CPU has no AVX-512 (F and DQ)\n");
+    return 77;
+  }
+  double err = swish512_error();
+  printf("swish (AVX-512 libraries): largest relative error %.2g over [-100, 100]\n", err);
+  if (err > 1e-5) {
+    fprintf(stderr, "swish_cost: its AVX-512 swish is not the kernels' (error %.2g > 1e-5)\n", err);
+    return 1;
+  }
+  for (int i = 0; i < N; i++) in[i] = 0.05f * (float)(i % 200 - 100);
+  double fma = best_of(ns_per_fma512, 5);
+  printf("FMA at peak: %.3f ns per 16-lane FMA\n", fma);
+  const char* names[] = {"copy (load, store)", "swish (AVX-512 libraries)"};
+  double (*loops[])(void) = {time_copy512, time_swish512};
+  for (int k = 0; k < 2; k++) {
+    double ns = 1e9 * best_of(loops[k], 15) / ((double)PASSES * (N / 16));
+    printf("%-38s %6.3f ns per vector, %5.1f FMA slots\n", names[k], ns, ns / fma);
+  }
+  return 0;
+}
+
+int main(int argc, char** argv) {
   __builtin_cpu_init();
+  if (argc > 2 || (argc == 2 && strcmp(argv[1], "avx2") && strcmp(argv[1], "avx512"))) {
+    fprintf(stderr, "usage: swish_cost [avx2|avx512]\n");
+    return 2;
+  }
+  if (argc == 2 && !strcmp(argv[1], "avx512")) return main_avx512();
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
     fprintf(stderr, "swish_cost: this CPU has no AVX2 and FMA\n");
     return 1;
@@ -126,11 +229,7 @@ int main(void) {
     }
   }
   for (int i = 0; i < N; i++) in[i] = 0.05f * (float)(i % 200 - 100); /* -5 .. 5 */
-  double fma = 1e9;
-  for (int r = 0; r < 5; r++) {
-    double t = ns_per_fma();
-    if (t < fma) fma = t;
-  }
+  double fma = best_of(ns_per_fma, 5);
   static const char* names[] = {"copy (load, store)", "swish", "prescaled swish (AVX2-only libraries)",
                                 "swish without its division", "3x3 depthwise taps (9 loads, 9 FMAs)"};
   printf("FMA at peak: %.3f ns per 8-lane FMA\n", fma);
