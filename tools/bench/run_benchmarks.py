@@ -270,8 +270,7 @@ def main():
             if r.get(identical):
                 r["rounds"].update({(tuned, b): r["rounds"][(default, b)] for b in args.batches})
     peak_after = {t: fma_peak(work, t, isas[0]) for t in (1, args.threads)}
-    if slots:
-        slots.append(swish_slots(work, isas[0]))
+    slots.append(swish_slots(work, isas[0]))
     write_report(args, rows, peak_before, peak_after, swish=slots)
     return 0
 
