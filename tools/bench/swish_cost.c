@@ -96,23 +96,26 @@ __attribute__((target("avx2,fma"), noinline)) static double time_loop(int kind) 
   return now() - t0;
 }
 
-/* ns per 8-lane FMA at peak: 12 independent chains (enough to cover the FMA latency). */
-__attribute__((target("avx2,fma"), noinline)) static double ns_per_fma(void) {
-  __m256 a[12];
-  for (int i = 0; i < 12; i++) a[i] = _mm256_set1_ps(1.0f + i);
-  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
-  const long steps = 20000000;
-  double t0 = now();
-  for (long s = 0; s < steps; s++) {
-#pragma GCC unroll 12
-    for (int i = 0; i < 12; i++) a[i] = _mm256_fmadd_ps(a[i], m, c);
+/* ns per FMA of one vector width at peak: 12 independent chains (enough to cover the FMA
+ * latency). One definition per width, each compiled for its own ISA (`isa`). */
+#define DEFINE_NS_PER_FMA(name, isa, vec, set1, fmadd, add, store)                    \
+  __attribute__((target(isa), noinline)) static double name(void) {                   \
+    vec a[12];                                                                        \
+    for (int i = 0; i < 12; i++) a[i] = set1(1.0f + i);                               \
+    const vec m = set1(0.999999f), c = set1(1e-7f);                                   \
+    const long steps = 20000000;                                                      \
+    double t0 = now();                                                                \
+    for (long s = 0; s < steps; s++) {                                                \
+      _Pragma("GCC unroll 12") for (int i = 0; i < 12; i++) a[i] = fmadd(a[i], m, c); \
+    }                                                                                 \
+    double t = now() - t0;                                                            \
+    vec sum = a[0];                                                                   \
+    for (int i = 1; i < 12; i++) sum = add(sum, a[i]);                                \
+    store(out, sum); /* keeps the chains alive */                                     \
+    return 1e9 * t / (12.0 * steps);                                                  \
   }
-  double t = now() - t0;
-  __m256 sum = a[0];
-  for (int i = 1; i < 12; i++) sum = _mm256_add_ps(sum, a[i]);
-  _mm256_store_ps(out, sum); /* keeps the chains alive */
-  return 1e9 * t / (12.0 * steps);
-}
+DEFINE_NS_PER_FMA(ns_per_fma, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps, _mm256_store_ps)
+DEFINE_NS_PER_FMA(ns_per_fma512, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps, _mm512_store_ps)
 
 /* The AVX-512 kernels' swish, swish_avx512.ll's constants to float precision: z = max(-v log2(e),
  * -126), f = z - floor(z) (vreduceps, round down), 2^z = p(f) 2^floor(z) (vscalefps), v / (1 + 2^z). */
@@ -153,24 +156,6 @@ __attribute__((target("avx512f,avx512dq"), noinline)) static double time_loop512
     __asm__ volatile("" ::: "memory");
   }
   return now() - t0;
-}
-
-/* ns per 16-lane FMA at peak, 12 independent chains. */
-__attribute__((target("avx512f"), noinline)) static double ns_per_fma512(void) {
-  __m512 a[12];
-  for (int i = 0; i < 12; i++) a[i] = _mm512_set1_ps(1.0f + i);
-  const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
-  const long steps = 20000000;
-  double t0 = now();
-  for (long s = 0; s < steps; s++) {
-#pragma GCC unroll 12
-    for (int i = 0; i < 12; i++) a[i] = _mm512_fmadd_ps(a[i], m, c);
-  }
-  double t = now() - t0;
-  __m512 sum = a[0];
-  for (int i = 1; i < 12; i++) sum = _mm512_add_ps(sum, a[i]);
-  _mm512_store_ps(out, sum);
-  return 1e9 * t / (12.0 * steps);
 }
 
 static double best_of(double (*timing)(void), int tries) {
