@@ -43,16 +43,11 @@ void parallel_rows(Func f, const ScheduleParams& s, int64_t rows, const Halide::
   f.split(v.y, kTask, kTaskRow, factor).reorder(kTaskRow, v.n, kTask).parallel(kTask);
 }
 
-// A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (the classifier, a pixel
-// sum's rows added up, SE FCs whose vectors have a tail) runs as parallel tasks of whole
-// channel chunks, eight or more per sample where the vectors divide evenly (at batch 1 a task per
-// sample left the second thread idle through every SE, and at four or more the classifier's 1000
-// channels were 5 tasks, 3 on one of 2 threads), else one task per sample; or, with
-// `samples_inside` (the classifier), one task for all samples that uses each input channel's
-// weights for every sample in turn: a lane tail (codegen/aot/lane_tail.h) reads the classifier's
-// 5 MB once for its samples (SE FCs and pixel sums read no weights worth sharing).
-void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t channels, const ScheduleParams& s,
-                           bool samples_inside = false) {
+// A vector f(c, n) or [C,1,1] value: vectorized over c. A reduction (a pixel sum's rows added
+// up, SE FCs whose vectors have a tail) runs as parallel tasks of whole channel chunks, eight or
+// more per sample where the vectors divide evenly (at batch 1 a task per sample left the second
+// thread idle through every SE), else one task per sample.
+void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t channels, const ScheduleParams& s) {
   const codegen::Vars& v = codegen::vars();
   Var co("co"), cv("cv"), ct("ct");
   int w = fit(s.vector_width, channels);
@@ -73,14 +68,38 @@ void schedule_vector_stage(Func f, const std::vector<Halide::RVar>& r, int64_t c
         .reorder(order)
         .fuse(ct, v.n, kTask)
         .parallel(kTask);
-  } else if (samples_inside) {
-    order.insert(order.begin() + 2, v.n);
-    update.split(v.c, co, cv, w, tail).reorder(order);
   } else {
     order.push_back(v.n);
     update.split(v.c, co, cv, w, tail).reorder(order).parallel(v.n);
   }
   update.vectorize(cv);
+}
+
+// The classifier acc(c, n) = bias + sum over the inputs r of weight(r, c) * in(r, n): the
+// reduction is cut into kDenseTasks runs of consecutive inputs (rfactor), each a parallel task
+// that adds its run into partial sums of every channel, and the partial sums are then added to
+// the bias. With io weights a task streams one contiguous block (a run's rows), and all samples
+// use each weight row in turn (a lane tail, codegen/aot/lane_tail.h, reads the 5-10 MB once for
+// its samples). Tasks of channel chunks had a tail of 1000 % 16 channels, so the classifier ran
+// as one task, on one thread at batch 1 while the other waited (b0: 5.9 % of the second thread's
+// samples). Intel Xeon, AVX-512, alternating runs: b0 0.972x the time at batch 1 on 2 threads,
+// 0.986x on 1, b4 0.991x; batch 8 unchanged.
+constexpr int kDenseTasks = 8;
+
+void schedule_dense(Func acc, const Halide::RDom& r, int64_t channels, const ScheduleParams& s) {
+  const codegen::Vars& v = codegen::vars();
+  const int64_t* inputs = Halide::Internal::as_const_int(r.x.extent());
+  if (!inputs) throw ir::InternalError("dense " + acc.name() + ": inputs not a constant");
+  Var u("u"), co("co"), cv("cv");
+  Halide::RVar ro("ro"), ri("ri");
+  int w = fit(s.vector_width, channels);
+  TailStrategy tail = channels % w ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  int run = int((*inputs + kDenseTasks - 1) / kDenseTasks);
+  Func partial = acc.update().split(r.x, ro, ri, run).rfactor(ro, u);
+  partial.compute_root().vectorize(v.c, w);
+  partial.update().split(v.c, co, cv, w, tail).reorder(cv, co, v.n, ri, u).vectorize(cv).parallel(u);
+  acc.compute_root().vectorize(v.c, w);
+  acc.update().split(v.c, co, cv, w, tail).vectorize(cv);
 }
 
 // A reduction acc(c, n) read only by the pure vector stage out(c, n) (SE: fc1 by its swish,
@@ -316,7 +335,7 @@ void schedule_node(const codegen::OpFuncs& f, const ir::Dims& shape, const Sched
       schedule_elementwise(f, shape, s);
       return;
     case OpKind::Dense:
-      schedule_vector_stage(f.acc, rvars(f.r), shape[0], s, true);
+      schedule_dense(f.acc, f.r, shape[0], s);
       schedule_elementwise(f, shape, s);
       return;
     case OpKind::SqueezeExcite:

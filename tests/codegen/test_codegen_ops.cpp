@@ -401,7 +401,8 @@ std::vector<int> loop_extents(Halide::Func f, const std::vector<int>& shape) {
 TEST_CASE("at batch 1 the SE-scaled weights of a projection and the classifier are split into tasks") {
   // A parallel loop of one task keeps every other thread waiting. A projection's weights scaled by
   // its SE (once per run under row tasks) were tasks of a sample; the classifier's 1000 outputs
-  // were 5 tasks (3 on one of 2 threads, 2 on the other).
+  // were 5 tasks (3 on one of 2 threads, 2 on the other) in 8-lane vectors, and one task in
+  // 16-lane vectors, whose 1000 % 16 tail made it one chunk.
   const codegen::Vars& v = codegen::vars();
   Builder b(Shape{96, 7, 7, 24, "7x7"}, true);
   int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
@@ -421,11 +422,16 @@ TEST_CASE("at batch 1 the SE-scaled weights of a projection and the classifier a
   const ir::Node& dense = classifier.node(classifier.outputs[0]);
   std::vector<codegen::Value> features = {{Halide::Func("features"), {64}}};
   features[0].f(v.c, v.n) = 1.0f;
-  codegen::OpFuncs g = codegen::lower_dense(dense, features, halves(dense, buffers), codegen::Math::Portable);
-  schedules::x86::schedule_node(g, dense.shape, test_knobs(8), true);
-  extents = loop_extents(g.out, {1000, 1});
-  REQUIRE(extents.size() == 1);
-  CHECK(extents[0] >= 8);
+  for (int lanes : {8, 16}) {
+    codegen::OpFuncs g = codegen::lower_dense(dense, features, halves(dense, buffers), codegen::Math::Portable);
+    schedules::ScheduleParams knobs = test_knobs(lanes);
+    knobs.vector_width = lanes;
+    schedules::x86::schedule_node(g, dense.shape, knobs, true);
+    extents = loop_extents(g.out, {1000, 1});
+    INFO(lanes << "-lane vectors");
+    REQUIRE(extents.size() == 1);
+    CHECK(extents[0] >= 8);
+  }
 }
 
 TEST_CASE("conv2d 1x1 stride 2, no bias") {
