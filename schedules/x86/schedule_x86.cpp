@@ -17,6 +17,8 @@ using Halide::VarOrRVar;
 // the extent is at least the factor).
 int fit(int factor, int64_t extent) { return int(std::max<int64_t>(1, std::min<int64_t>(factor, extent))); }
 
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 struct ChannelTile {
   int vector, tile;  // tile is a multiple of vector, both at most the channel count
 };
@@ -191,6 +193,15 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   // such rows) 1.00x. Not in strips (b3 1.02x: the block loop runs per row of each band; 0.995x
   // with the tiles on the stack); docs/codegen.md, "Row tails of register tiles".
   const TailStrategy x_tail = !strip_consumer && shape[2] % tx ? TailStrategy::GuardWithIf : TailStrategy::Auto;
+  // An odd number of channel tiles under channel-tile tasks: a task per (half of the rows, channel
+  // tile, sample), a tile's halves in consecutive tasks. As whole tiles, 2 threads at batch 1 split
+  // 15 tiles 8 and 7, and one waited for a tile at the end of every such conv (with the classifier
+  // change before it, b0 0.984x the time at batch 1 on 2 threads, b2 0.97x for both; Intel Xeon,
+  // AVX-512). Not where the task scales its tile's weights by SE first (each half would scale them
+  // again).
+  const bool half_rows = !strip_consumer && s.channel_outer && !lane_tail && !f.scaled_weight.defined() &&
+                         ceil_div(shape[0], t.tile) % 2 && shape[1] >= 2;
+  Var row = half_rows ? kTaskRow : v.y;  // the loop over one task's rows
   f.out.split(v.c, co, ci, t.tile).split(v.x, xo, xi, tx, x_tail);
   if (strip_consumer) {
     f.out.reorder(ci, xi, co, xo, v.y, v.n);
@@ -199,6 +210,13 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
     // kernel, at batch 1 too, this order made b4 1.017x slower: the task index splits by the
     // run-time batch.)
     f.out.reorder(ci, xi, xo, v.y, v.n, co).fuse(v.n, co, kTask).parallel(kTask);
+  } else if (half_rows) {
+    Var yo("yo"), yc("yc");
+    f.out.split(v.y, yo, row, int(ceil_div(shape[1], 2)), shape[1] % 2 ? TailStrategy::GuardWithIf : TailStrategy::Auto)
+        .reorder(ci, xi, xo, row, yo, co, v.n)
+        .fuse(yo, co, yc)
+        .fuse(yc, v.n, kTask)
+        .parallel(kTask);
   } else if (s.channel_outer) {  // one task per (channel tile, sample), its weight tile reused over all rows
     f.out.reorder(ci, xi, xo, v.y, co, v.n).fuse(co, v.n, kTask).parallel(kTask);
   } else {
@@ -213,7 +231,7 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
     // vector loads from the NCHW image. A wrapper (`in`), so an unpadded input that another
     // node also reads is copied, never moved into this conv's loop.
     f.input.in(f.acc)
-        .compute_at(f.out, s.channel_outer ? Var(v.y) : kTaskRow)
+        .compute_at(f.out, s.channel_outer ? row : kTaskRow)
         .reorder_storage(v.x, v.c, v.y, v.n)
         .vectorize(v.x, s.vector_width, TailStrategy::GuardWithIf);
   }
