@@ -339,32 +339,6 @@ TEST_CASE("conv2d 1x1 in_scale with channel-tile tasks: each task scales only it
   }
 }
 
-std::vector<int> loop_extents(Halide::Func f, const std::vector<int>& shape);
-
-TEST_CASE("conv2d 1x1 with an odd number of channel-tile tasks: each tile's rows in two tasks") {
-  // 24 output channels in three 8-channel tiles, 7 rows: 6 tasks of 4 or 3 rows (as 3 tasks, 2
-  // threads at batch 1 took 2 and 1), every output computed once and right; 16 channels in two
-  // tiles stay 2 tasks. A projection that scales its tile's weights by SE keeps whole tiles.
-  for (int64_t channels : {24, 16}) {
-    Builder b(Shape{16, 7, 7, channels, "7x7"}, true);
-    ir::Graph g = b.done(b.conv({b.x}, channels, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none"));
-    std::vector<Halide::Buffer<float>> buffers;
-    codegen::OpFuncs f = scheduled_conv(g, buffers, 8, 4, 1);
-    INFO(channels << " channels");
-    CHECK(loop_extents(f.out, {int(channels), 7, 7, 1}) == std::vector<int>{channels == 24 ? 6 : 2});
-    Halide::Buffer<float> out = Halide::Pipeline(f.out).realize({int(channels), 7, 7, 1});
-    for (int y = 0; y < 7; y++)
-      for (int c = 0; c < channels; c++) CHECK(out(c, 6, y, 0) == Approx(16 * 0.5f + 0.5f));
-    CHECK(traced_extent_sum(f, f.acc, 3, int(channels)) == channels / 8 * 49);  // per tile, its 49 pixels once
-  }
-  Builder b(Shape{96, 7, 7, 24, "7x7"}, true);
-  int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
-  ir::Graph g = b.done(b.conv({b.x, scale}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true));
-  std::vector<Halide::Buffer<float>> buffers;
-  codegen::OpFuncs f = scheduled_conv(g, buffers, 8, 4, 1);
-  CHECK(loop_extents(f.out, {24, 7, 7, 1}) == std::vector<int>{3});
-}
-
 std::atomic<int> g_mallocs{0};
 void* counting_malloc(Halide::JITUserContext*, size_t size) {
   g_mallocs++;
@@ -458,6 +432,30 @@ TEST_CASE("at batch 1 the SE-scaled weights of a projection and the classifier a
     REQUIRE(extents.size() == 1);
     CHECK(extents[0] >= 8);
   }
+}
+
+TEST_CASE("conv2d 1x1 with an odd number of channel-tile tasks: each tile's rows in two tasks") {
+  // 24 output channels in three 8-channel tiles, 7 rows: 6 tasks of 4 or 3 rows (as 3 tasks, 2
+  // threads at batch 1 took 2 and 1), every output computed once and right; 16 channels in two
+  // tiles stay 2 tasks. A projection that scales its tile's weights by SE keeps whole tiles.
+  for (int64_t channels : {24, 16}) {
+    Builder b(Shape{16, 7, 7, channels, "7x7"}, true);
+    ir::Graph g = b.done(b.conv({b.x}, channels, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none"));
+    std::vector<Halide::Buffer<float>> buffers;
+    codegen::OpFuncs f = scheduled_conv(g, buffers, 8, 4, 1);
+    INFO(channels << " channels");
+    CHECK(loop_extents(f.out, {int(channels), 7, 7, 1}) == std::vector<int>{channels == 24 ? 6 : 2});
+    Halide::Buffer<float> out = Halide::Pipeline(f.out).realize({int(channels), 7, 7, 1});
+    for (int y = 0; y < 7; y++)
+      for (int c = 0; c < channels; c++) CHECK(out(c, 6, y, 0) == Approx(16 * 0.5f + 0.5f));
+    CHECK(traced_extent_sum(f, f.acc, 3, int(channels)) == channels / 8 * 49);  // per tile, its 49 pixels once
+  }
+  Builder b(Shape{96, 7, 7, 24, "7x7"}, true);
+  int scale = b.activation(b.op("global_avg_pool", {b.x}), "sigmoid");
+  ir::Graph g = b.done(b.conv({b.x, scale}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, true));
+  std::vector<Halide::Buffer<float>> buffers;
+  codegen::OpFuncs f = scheduled_conv(g, buffers, 8, 4, 1);
+  CHECK(loop_extents(f.out, {24, 7, 7, 1}) == std::vector<int>{3});
 }
 
 TEST_CASE("conv2d 1x1 stride 2, no bias") {
