@@ -96,7 +96,7 @@ void schedule_dense(Func acc, const Halide::RDom& r, int64_t channels, const Sch
   Halide::RVar ro("ro"), ri("ri");
   int w = fit(s.vector_width, channels);
   TailStrategy tail = channels % w ? TailStrategy::GuardWithIf : TailStrategy::Auto;
-  int run = int((*inputs + kDenseTasks - 1) / kDenseTasks);
+  int run = int(ceil_div(*inputs, kDenseTasks));
   Func partial = acc.update().split(r.x, ro, ri, run).rfactor(ro, u);
   partial.compute_root().vectorize(v.c, w);
   partial.update().split(v.c, co, cv, w, tail).reorder(cv, co, v.n, ri, u).vectorize(cv).parallel(u);
