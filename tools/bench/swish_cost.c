@@ -97,13 +97,13 @@ __attribute__((target("avx2,fma"), noinline)) static double time_loop(int kind) 
 }
 
 /* ns per FMA of one vector width at peak: 12 independent chains (enough to cover the FMA
- * latency). One definition per width, each compiled for its own ISA (`isa`). */
+ * latency), `msteps` million steps. One definition per width, each compiled for its own ISA (`isa`). */
 #define DEFINE_NS_PER_FMA(name, isa, vec, set1, fmadd, add, store)                    \
-  __attribute__((target(isa), noinline)) static double name(void) {                   \
+  __attribute__((target(isa), noinline)) static double name(int msteps) {             \
     vec a[12];                                                                        \
     for (int i = 0; i < 12; i++) a[i] = set1(1.0f + i);                               \
     const vec m = set1(0.999999f), c = set1(1e-7f);                                   \
-    const long steps = 20000000;                                                      \
+    const long steps = msteps * 1000000L;                                             \
     double t0 = now();                                                                \
     for (long s = 0; s < steps; s++) {                                                \
       _Pragma("GCC unroll 12") for (int i = 0; i < 12; i++) a[i] = fmadd(a[i], m, c); \
@@ -158,17 +158,15 @@ __attribute__((target("avx512f,avx512dq"), noinline)) static double time_loop512
   return now() - t0;
 }
 
-static double best_of(double (*timing)(void), int tries) {
+/* The shortest of `tries` calls timing(arg). */
+static double best_of(double (*timing)(int), int arg, int tries) {
   double best = 1e9;
   for (int r = 0; r < tries; r++) {
-    double t = timing();
+    double t = timing(arg);
     if (t < best) best = t;
   }
   return best;
 }
-
-static double time_copy512(void) { return time_loop512(0); }
-static double time_swish512(void) { return time_loop512(1); }
 
 static int main_avx512(void) {
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq")) {
@@ -182,12 +180,11 @@ static int main_avx512(void) {
     return 1;
   }
   for (int i = 0; i < N; i++) in[i] = 0.05f * (float)(i % 200 - 100);
-  double fma = best_of(ns_per_fma512, 5);
+  double fma = best_of(ns_per_fma512, 20, 5);
   printf("FMA at peak: %.3f ns per 16-lane FMA\n", fma);
   const char* names[] = {"copy (load, store)", "swish (AVX-512 libraries)"};
-  double (*loops[])(void) = {time_copy512, time_swish512};
   for (int k = 0; k < 2; k++) {
-    double ns = 1e9 * best_of(loops[k], 15) / ((double)PASSES * (N / 16));
+    double ns = 1e9 * best_of(time_loop512, k, 15) / ((double)PASSES * (N / 16));
     printf("%-38s %6.3f ns per vector, %5.1f FMA slots\n", names[k], ns, ns / fma);
   }
   return 0;
@@ -214,17 +211,12 @@ int main(int argc, char** argv) {
     }
   }
   for (int i = 0; i < N; i++) in[i] = 0.05f * (float)(i % 200 - 100); /* -5 .. 5 */
-  double fma = best_of(ns_per_fma, 5);
+  double fma = best_of(ns_per_fma, 20, 5);
   static const char* names[] = {"copy (load, store)", "swish", "prescaled swish (AVX2-only libraries)",
                                 "swish without its division", "3x3 depthwise taps (9 loads, 9 FMAs)"};
   printf("FMA at peak: %.3f ns per 8-lane FMA\n", fma);
   for (int kind = COPY; kind <= DEPTHWISE_3X3; kind++) {
-    double best = 1e9;
-    for (int r = 0; r < 15; r++) {
-      double t = time_loop(kind);
-      if (t < best) best = t;
-    }
-    double ns = 1e9 * best / ((double)PASSES * (N / 8));
+    double ns = 1e9 * best_of(time_loop, kind, 15) / ((double)PASSES * (N / 8));
     printf("%-38s %6.3f ns per vector, %5.1f FMA slots\n", names[kind], ns, ns / fma);
   }
   return 0;
