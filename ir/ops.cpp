@@ -124,9 +124,10 @@ void infer_shapes(Graph& g) {
 std::string weight_block_problem(const Node& n) {
   if (!n.has("weight_block")) return "";
   int64_t b = n.get_int("weight_block"), o = n.get_int("out");
-  if (n.get_str("weight_layout", "oihw") == "hwio" && b > 0 && o % b == 0) return "";
+  if (n.get_str("weight_layout", "oihw") == "hwio" && b > 0 && (o % b == 0 || (n.get_int("kernel") == 1 && b > o)))
+    return "";
   return "weight_block " + std::to_string(b) + " needs weight_layout hwio and a positive divisor of out=" +
-         std::to_string(o);
+         std::to_string(o) + " (or, for a 1x1 conv, one block larger than out)";
 }
 
 Dims conv_weight_shape(const Node& n, int64_t in_channels) {
@@ -134,7 +135,7 @@ Dims conv_weight_shape(const Node& n, int64_t in_channels) {
   if (n.get_str("weight_layout", "oihw") != "hwio") return {o, ig, k, k};
   if (!n.has("weight_block") || !weight_block_problem(n).empty()) return {k, k, ig, o};
   int64_t b = n.get_int("weight_block");
-  return {o / b, k, k, ig, b};
+  return {(o + b - 1) / b, k, k, ig, b};
 }
 
 int64_t param_count(const Node& n) {

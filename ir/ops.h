@@ -25,9 +25,10 @@
 // Physical layouts (choose_layout) never change semantics. Node attr `layout`
 // ("nchw"|"nhwc") is the activation layout codegen uses. Attr `weight_layout` says how
 // a node's weight tensors are stored: conv2d "oihw" (default, torch [O,I/g,kh,kw]) or
-// "hwio" ([kh,kw,I/g,O]; with attr `weight_block`=B, [O/B,kh,kw,I/g,B]: output channels in
-// blocks of B, ir/passes/block_weights.h); dense "oi" (default, [O,I]) or "io" ([I,O]); squeeze_excite
-// "oi" (default: fc1 [S,C,1,1], fc2 [C,S,1,1]) or "io" (fc1 [C,S], fc2 [S,C]).
+// "hwio" ([kh,kw,I/g,O]; with attr `weight_block`=B, [ceil(O/B),kh,kw,I/g,B]: output channels
+// in blocks of B, the last zero-padded where B does not divide O, ir/passes/block_weights.h);
+// dense "oi" (default, [O,I]) or "io" ([I,O]); squeeze_excite "oi" (default: fc1 [S,C,1,1], fc2
+// [C,S,1,1]) or "io" (fc1 [C,S], fc2 [S,C]).
 // Compilation units: a unit is the run of nodes ending at a node that carries `ref`
 // (frontend module outputs) or is a graph output; passes keep `ref` on the node that
 // replaces a ref'ed node.
@@ -46,7 +47,8 @@ Dims infer_shape(const Graph& g, const Node& n);
 void infer_shapes(Graph& g);
 
 // conv2d's stored weight shape, from `out`, `kernel`, `groups`, its weight_layout and a valid
-// weight_block, for `in_channels` input channels: [O,I/g,kh,kw], [kh,kw,I/g,O] or [O/B,kh,kw,I/g,B].
+// weight_block, for `in_channels` input channels: [O,I/g,kh,kw], [kh,kw,I/g,O] or
+// [ceil(O/B),kh,kw,I/g,B].
 Dims conv_weight_shape(const Node& n, int64_t in_channels);
 // What is wrong with conv2d `n`'s weight_block ("" when it has none or it is valid).
 std::string weight_block_problem(const Node& n);

@@ -119,6 +119,16 @@ int half_width_vectors(int64_t channels, const TargetFacts& facts) {
   return fits ? int(channels / half) : 0;
 }
 
+// A 1x1 conv's output channels that the vector lanes do not divide, more than one vector's and at
+// most three (24 or 40 on AVX-512): how many whole vectors hold them all in one padded register
+// tile (pads_channels); 0 for other convs and counts.
+int padded_vectors(const ir::Node& n, const TargetFacts& facts) {
+  const int64_t channels = n.shape[0], lanes = facts.vector_lanes;
+  const bool pointwise = n.get_int("kernel", 1) == 1 && n.get_int("groups", 1) == 1;
+  const int64_t vectors = (channels + lanes - 1) / lanes;
+  return pointwise && channels > lanes && channels % lanes != 0 && vectors <= 3 ? int(vectors) : 0;
+}
+
 // Strip fusion by default (expand_rows = 1: a band of rows per thread, one per sample in lanes): a
 // conv read only by a depthwise conv of its block whose output exceeds a quarter of the L3: each of
 // two lanes (the project machine's two cores) holds the expanded tensor and the depthwise output,
@@ -228,7 +238,10 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     // lanes. All channels in 8-lane vectors won for every such key the tuner searched to the end
     // on the Zen 4 (1x1 0.87-0.99x the unit's time, b3's stem 0.56x) and for the three it reached
     // on the Intel Xeon, whose 512-bit FMAs are full width (1x1 0.75x and 0.84x, the stem 0.34x).
-    if (int halves = half_width_vectors(n.shape[0], facts)) {
+    if (int vectors = padded_vectors(n, facts)) {
+      s.vector_width = facts.vector_lanes;
+      s = with_register_tile(s, vectors, n, facts);
+    } else if (int halves = half_width_vectors(n.shape[0], facts)) {
       s.vector_width = facts.vector_lanes / 2;
       s = with_register_tile(s, halves, n, facts);
     } else {
@@ -260,6 +273,11 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     s.tile_pixels = 1;
   }
   return s;
+}
+
+bool pads_channels(const ScheduleParams& s, int64_t channels) {
+  return channels > s.vector_width && channels % s.vector_width != 0 && s.tile_channels > channels &&
+         s.tile_channels < channels + s.vector_width;
 }
 
 ScheduleParams with_register_tile(ScheduleParams s, int vectors, const ir::Node& n, const TargetFacts& facts) {

@@ -44,6 +44,11 @@ bool has_schedule_attrs(const ir::Node& n);
 ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts);
 // default_schedule overridden by the node's sched.* attrs (each checked as in schedule_from_json).
 ScheduleParams node_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts);
+// Whether a 1x1 conv of `channels` outputs under `s` runs as one register tile of whole vectors
+// over all of them where the vector width does not divide them (24 or 40 channels in 2 or 3
+// 16-lane vectors): the tile is less than a vector wider than the channels. Its weights are then
+// zero-padded to the tile (ir/passes/block_weights) and its accumulators computed for every lane.
+bool pads_channels(const ScheduleParams& s, int64_t channels);
 // `s` with a register tile of `vectors` vectors of output channels for conv `n` and the pixel
 // count the default's cost model picks for that many (the tuner's tile candidates: default
 // tiles keep at most 3 vectors, and changing the channels alone keeps pixels that may spill).

@@ -31,6 +31,10 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
     return w.at(n, "weight", ((o / block * k * k + tap) * in_group + i) * block + o % block);
   };
   Expr bias = w.has(n, "bias") ? w.at(n, "bias", v.c) : Expr(0.0f);
+  // Weights zero-padded past co (one block wider than the channels): a schedule may compute the
+  // accumulators of the padding lanes too (schedules::pads_channels), so the bias, which has co
+  // values, is added to the accumulator in `out`, where only real channels are read.
+  const bool padded_weights = hwio && co % block != 0;
 
   Func src = in[0].f;
   const bool pointwise = k == 1 && groups == 1;
@@ -54,7 +58,8 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
 
   f.acc = Func(name + "_acc");
   f.input = input;
-  f.acc(v.c, v.x, v.y, v.n) = bias;
+  f.acc(v.c, v.x, v.y, v.n) = padded_weights ? Expr(0.0f) : bias;
+  f.padded_channels = padded_weights;
   if (in_group == 1) {
     // depthwise: one channel's k x k taps, r = (kx, ky)
     f.kind = OpKind::ConvDepthwise;
@@ -84,7 +89,8 @@ OpFuncs lower_conv2d(const ir::Node& n, const std::vector<Value>& in, const Weig
       f.acc(v.c, v.x, v.y, v.n) += weight(v.c, f.r.x, f.r.y, f.r.z) * input(ic, ix + f.r.z, iy + f.r.y, v.n);
     }
   }
-  Expr y = activate(f.acc(v.c, v.x, v.y, v.n), n.get_str("act", "none"), math, n.get_real("act_scale", 1.0));
+  Expr y = activate(padded_weights ? f.acc(v.c, v.x, v.y, v.n) + bias : f.acc(v.c, v.x, v.y, v.n),
+                    n.get_str("act", "none"), math, n.get_real("act_scale", 1.0));
   if (residual) y += in[1].f(v.c, v.x, v.y, v.n);
   f.out = Func(name + "_conv2d");
   f.out(v.c, v.x, v.y, v.n) = y;

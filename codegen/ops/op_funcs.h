@@ -44,6 +44,8 @@ struct OpFuncs {
   Halide::Func scaled_weight;         // pointwise conv with in_scale: weight(o, i) * scale(i, n) at
                                       // (o % block, i, o / block, n), the weights' blocks; when defined
   Halide::Func scaled_input;          // the same in a lane tail over fewer pixels than outputs: x * scale
+  bool padded_channels = false;       // pointwise conv: weights zero-padded past the channel count, `acc`
+                                      // without the bias, so it may be computed for the padding lanes
 };
 
 // The 1-D weight buffers of one compilation unit, by Param name.

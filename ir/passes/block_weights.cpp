@@ -1,5 +1,7 @@
 #include "ir/passes/block_weights.h"
 
+#include <algorithm>
+
 #include "ir/ops.h"
 #include "ir/passes/choose_tiling.h"
 #include "ir/passes/rewrite.h"
@@ -17,6 +19,7 @@ Param& weight_param(Node& n) {
 }  // namespace
 
 void block_hwio(const float* io, float* blocked, int64_t in, int64_t out, int64_t block) {
+  std::fill(blocked, blocked + (out + block - 1) / block * in * block, 0.0f);
   for (int64_t i = 0; i < in; i++)
     for (int64_t o = 0; o < out; o++) blocked[((o / block) * in + i) * block + o % block] = io[i * out + o];
 }
@@ -28,6 +31,7 @@ bool blockable(const Node& n) {
 
 int64_t weight_block_for(const Node& n, const schedules::ScheduleParams& s) {
   const int64_t out = n.get_int("out");
+  if (schedules::pads_channels(s, out)) return s.tile_channels;
   int64_t block = out % s.tile_channels ? s.vector_width : s.tile_channels;  // a tile spans whole blocks
   return block >= out || out % block ? 0 : block;
 }
@@ -55,14 +59,14 @@ void block_weights(Graph& g, WeightMap* w, const std::string& target, PassLog& l
     const int64_t in = p.shape[2], out = n.get_int("out");
     n.set("weight_block", block);
     const Dims shape = conv_weight_shape(n, in);
-    replace_tensor(g, w, p, "#b" + std::to_string(block), shape,
-                   [&](const Tensor& t) {
-                     Tensor b{shape, std::vector<float>(t.data.size())};
-                     block_hwio(t.data.data(), b.data.data(), in, out, block);
-                     return b;
-                   });
-    log.add("block_weights", describe(n) + " weight hwio -> " + std::to_string(out / block) + " blocks of " +
-                                 std::to_string(block) + " output channels");
+    replace_tensor(g, w, p, "#b" + std::to_string(block), shape, [&](const Tensor& t) {
+      Tensor b{shape, std::vector<float>(size_t(numel(shape)))};
+      block_hwio(t.data.data(), b.data.data(), in, out, block);
+      return b;
+    });
+    log.add("block_weights", describe(n) + " weight hwio -> " + std::to_string(shape[0]) + " blocks of " +
+                                 std::to_string(block) + " output channels" +
+                                 (out % block ? " (" + std::to_string(block - out % block) + " zero-padded)" : ""));
   }
 }
 

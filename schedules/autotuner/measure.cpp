@@ -55,22 +55,28 @@ std::vector<halide_dimension_t> dims_of(const ir::Node& n) {
 }
 
 // Fixed random weights for Param `p` of unit `u`, scaled by 1/sqrt(fan-in): the same logical
-// tensor for every candidate, so blocked 1x1 weights are drawn in hwio order and then laid out
-// in the blocks the candidate's graph gives their conv.
-void fill_weight(const ir::Graph& g, const codegen::Unit& u, const ir::Param& p, uint64_t seed, float* data) {
-  const size_t count = size_t(ir::numel(p.shape));
-  int64_t outs = p.shape.size() == 5 ? p.shape.front() * p.shape.back() : p.shape.back();  // blocked hwio
-  const float scale = float(1.0 / std::sqrt(double(std::max<int64_t>(1, int64_t(count) / outs))));
+// tensor for every candidate, so 1x1 weights are drawn in hwio order [I, O] and then laid out as
+// the candidate's graph `g` gives their conv (its blocks, zero-padded past O where its tile is).
+Halide::Buffer<float> random_weight(const ir::Graph& g, const codegen::Unit& u, const ir::Param& p, uint64_t seed) {
   for (int id : u.nodes) {
     const ir::Node& n = g.node(id);
     const ir::Param* w = n.param("weight");
-    if (!w || w->name != p.name || !n.has("weight_block") || !ir::blockable(n)) continue;
-    std::vector<float> io(count);
-    fill_random(io.data(), count, seed, scale);
-    ir::block_hwio(io.data(), data, int64_t(count) / outs, outs, n.get_int("weight_block"));
-    return;
+    if (!w || w->name != p.name || !ir::blockable(n)) continue;
+    const int64_t out = n.get_int("out"), in = w->shape[w->shape.size() - 2];  // [..., I, O] or [..., I, B]
+    std::vector<float> io(size_t(in * out));
+    fill_random(io.data(), io.size(), seed, float(1.0 / std::sqrt(double(std::max<int64_t>(1, in)))));
+    Halide::Buffer<float> b(int(ir::numel(w->shape)));
+    if (n.has("weight_block"))
+      ir::block_hwio(io.data(), b.data(), in, out, n.get_int("weight_block"));
+    else
+      std::copy(io.begin(), io.end(), b.data());
+    return b;
   }
-  fill_random(data, count, seed, scale);
+  const size_t count = size_t(ir::numel(p.shape));
+  const float scale = float(1.0 / std::sqrt(double(std::max<int64_t>(1, int64_t(count) / p.shape.back()))));
+  Halide::Buffer<float> b{int(count)};
+  fill_random(b.data(), count, seed, scale);
+  return b;
 }
 
 struct ChildResult {
@@ -123,11 +129,21 @@ struct Prepared {
   int batch_runs() { return std::max(1, int(std::ceil(kMinBatchMs / std::max(run_ms(1), 1e-3)))); }
 };
 
+// `u` with its weights' shapes as candidate graph `g` lays them out (blocked, or padded, for the
+// candidate's tiles): the kernel's weight arguments are checked against them.
+codegen::Unit with_weights_of(const ir::Graph& g, codegen::Unit u) {
+  for (auto& w : u.weights)
+    for (int id : u.nodes)
+      for (const auto& p : g.node(id).params)
+        if (p.name == w.name) w = p;
+  return u;
+}
+
 std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitSchedule& schedule, bool adams) {
   auto p = std::make_unique<Prepared>();
   p->graph = adams ? *rq.graph : candidate_graph(*rq.graph, schedule);
   const ir::Graph& g = p->graph;
-  const codegen::Unit& u = *rq.unit;
+  const codegen::Unit u = with_weights_of(g, *rq.unit);
   codegen::LoweredUnit lu =
       adams ? adams2019_unit(g, u, *rq.facts, rq.threads) : codegen::lower_unit(g, u, schedule, *rq.facts);
   p->bands = rq.threads;  // a band per thread, as a library at batch 1
@@ -140,11 +156,7 @@ std::unique_ptr<Prepared> prepare(const MeasureRequest& rq, const codegen::UnitS
     fill_random(b.data(), size_t(b.number_of_elements()), 1000 + i, 1.0f);
     p->inputs.push_back(b);
   }
-  for (size_t i = 0; i < u.weights.size(); i++) {
-    Halide::Buffer<float> b(int(ir::numel(u.weights[i].shape)));
-    fill_weight(g, u, u.weights[i], 2000 + i, b.data());
-    p->weights.push_back(b);
-  }
+  for (size_t i = 0; i < u.weights.size(); i++) p->weights.push_back(random_weight(g, u, u.weights[i], 2000 + i));
   p->out_data.reserve(u.outputs.size());  // the buffers below point into these vectors
   for (int id : u.outputs) {
     const ir::Node& n = g.node(id);

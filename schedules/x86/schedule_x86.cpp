@@ -20,7 +20,7 @@ int fit(int factor, int64_t extent) { return int(std::max<int64_t>(1, std::min<i
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 struct ChannelTile {
-  int vector, tile;  // tile is a multiple of vector, both at most the channel count
+  int vector, tile;  // tile is a multiple of vector (or all channels, where padded), both at most the channel count
 };
 
 ChannelTile channel_tile(const ScheduleParams& s, int tile, int64_t channels) {
@@ -177,6 +177,14 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), cv("cv");
   ChannelTile t = channel_tile(s, s.tile_channels, shape[0]);
   int tx = fit(s.tile_pixels, shape[2]);
+  // Channels the vector width does not divide, in one tile of whole vectors (pads_channels): the
+  // accumulators' last vector is rounded up past the channels, onto the weights' zero padding, and
+  // `out` stores all channels in vectors shifted inwards (24 as 0-15 and 8-23). In 8-lane vectors
+  // instead, an AVX-512 core issued 3 FMAs per input channel and pixel for 24 channels, 5 for 40.
+  // Weights laid out otherwise (a graph blocked before its schedule changed) keep the clamped tile.
+  const bool padded = f.padded_channels && pads_channels(s, shape[0]);
+  if (padded) t.tile = int(shape[0]);
+  const TailStrategy c_tail = padded ? TailStrategy::RoundUp : TailStrategy::Auto;
   if (strip_consumer) {  // a row at a time inside the consumer's task, sliding down its rows
     // A ring of strip_fold_rows rows. Left to Halide, a stride-1 strip kept its band's rows whole
     // and a stride-2 one was folded by the band's power of two (b7's 300²x192: 512 rows, 118 MB
@@ -268,7 +276,7 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   // schedule_depthwise).
   f.acc.compute_at(f.out, s.channel_outer ? xo : co)
       .store_in(Halide::MemoryType::Stack)
-      .split(v.c, v.c, cv, t.vector)
+      .split(v.c, v.c, cv, t.vector, c_tail)
       .vectorize(cv)
       .unroll(v.c)
       .unroll(v.x);
@@ -276,7 +284,7 @@ void schedule_tiled_conv(codegen::OpFuncs f, const ir::Dims& shape, const Schedu
   for (int i = 0; i < f.r.dimensions(); i++) order.push_back(f.r[i]);
   order.push_back(v.y);
   order.push_back(v.n);
-  f.acc.update().split(v.c, v.c, cv, t.vector).reorder(order).vectorize(cv).unroll(v.c).unroll(v.x);
+  f.acc.update().split(v.c, v.c, cv, t.vector, c_tail).reorder(order).vectorize(cv).unroll(v.c).unroll(v.x);
 }
 
 void schedule_depthwise(codegen::OpFuncs f, const ir::Dims& shape, const ScheduleParams& s,

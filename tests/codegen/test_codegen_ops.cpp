@@ -66,7 +66,7 @@ struct Builder {
     ir::Dims ws = layout == "hwio" ? ir::Dims{k, k, in_c / groups, out} : ir::Dims{out, in_c / groups, k, k};
     if (block) {  // hwio in blocks of `block` output channels (ir/passes/block_weights.h)
       n.set("weight_block", int64_t(block));
-      ws = {out / block, k, k, in_c / groups, block};
+      ws = {(out + block - 1) / block, k, k, in_c / groups, block};
     }
     n.params.push_back({"weight", name + ".weight", ws});
     if (bias) n.params.push_back({"bias", name + ".bias", {out}});
@@ -287,9 +287,9 @@ schedules::ScheduleParams test_knobs(int tile_channels, int dw_unroll = 4, int c
 }
 
 // The conv of graph output 0 lowered on weights of 0.5 and inputs of ones (`buffers` holds the
-// weights), scheduled with test_knobs.
-codegen::OpFuncs scheduled_conv(const ir::Graph& g, std::vector<Halide::Buffer<float>>& buffers, int tile_channels,
-                                int dw_unroll = 4, int channel_outer = 0) {
+// weights), scheduled with `s`.
+codegen::OpFuncs scheduled_conv(const ir::Graph& g, std::vector<Halide::Buffer<float>>& buffers,
+                                const schedules::ScheduleParams& s) {
   const codegen::Vars& v = codegen::vars();
   const ir::Node& n = g.node(g.outputs[0]);
   std::vector<codegen::Value> in;
@@ -298,8 +298,14 @@ codegen::OpFuncs scheduled_conv(const ir::Graph& g, std::vector<Halide::Buffer<f
     in.back().f(v.c, v.x, v.y, v.n) = 1.0f;
   }
   codegen::OpFuncs f = codegen::lower_conv2d(n, in, halves(n, buffers), codegen::Math::Portable);
-  schedules::x86::schedule_node(f, n.shape, test_knobs(tile_channels, dw_unroll, channel_outer), true);
+  schedules::x86::schedule_node(f, n.shape, s, true);
   return f;
+}
+
+// The same, scheduled with test_knobs.
+codegen::OpFuncs scheduled_conv(const ir::Graph& g, std::vector<Halide::Buffer<float>>& buffers, int tile_channels,
+                                int dw_unroll = 4, int channel_outer = 0) {
+  return scheduled_conv(g, buffers, test_knobs(tile_channels, dw_unroll, channel_outer));
 }
 
 TEST_CASE("conv2d 1x1 and depthwise: a row's last block of pixels accumulates only its own pixels") {
@@ -456,6 +462,42 @@ TEST_CASE("conv2d 1x1 with an odd number of channel-tile tasks: each tile's rows
   std::vector<Halide::Buffer<float>> buffers;
   codegen::OpFuncs f = scheduled_conv(g, buffers, 8, 4, 1);
   CHECK(loop_extents(f.out, {24, 7, 7, 1}) == std::vector<int>{3});
+}
+
+TEST_CASE("conv2d 1x1 to 24 or 40 channels: one tile of whole 16-lane vectors over zero-padded weights") {
+  // Against the oracle: weights in one block of 32 or 48 channels (block_weights' padded layout),
+  // plain and as an SE-scaled projection with a residual, under each ISA's default schedule
+  // (AVX-512: the padded tile; AVX2: 8-lane vectors reading the same padded blob).
+  for (int out : {24, 40}) {
+    const Shape s{20, 13, 13, out, "odd"};
+    const int block = (out + 15) / 16 * 16;
+    Builder b(s, true);
+    check(b.done(b.conv({b.x}, out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "swish", true, false, false, block)),
+          label("conv1x1 padded block of " + std::to_string(block), s));
+    const Shape same{out, 13, 13, out, "odd"};  // a residual has the output's channels
+    Builder c(same, true);
+    int scale = c.activation(c.op("global_avg_pool", {c.x}), "sigmoid");
+    check(c.done(c.conv({c.x, c.x, scale}, out, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, true, true, block)),
+          label("conv1x1 in_scale residual padded block of " + std::to_string(block), same));
+  }
+  // 24 channels, v16 tc32 on 7-pixel rows in blocks of 4: on padded weights each block's
+  // accumulators are 32 channels (the last vector rounded up) and every pixel's are computed once;
+  // on unpadded weights the tile stays within the channels, two 16-channel tiles shifted inwards
+  // (0-15, 8-23) computing each pixel twice. Both store the right values.
+  schedules::ScheduleParams knobs = test_knobs(32);
+  knobs.vector_width = 16;
+  for (int block : {32, 0}) {
+    Builder b(Shape{16, 7, 7, 24, "7x7"}, true);
+    ir::Graph g = b.done(b.conv({b.x}, 24, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none", true, false, false, block));
+    std::vector<Halide::Buffer<float>> buffers;
+    codegen::OpFuncs f = scheduled_conv(g, buffers, knobs);
+    INFO("weight block " << block);
+    CHECK(f.padded_channels == (block != 0));
+    Halide::Buffer<float> y = Halide::Pipeline(f.out).realize({24, 7, 7, 1});
+    for (int c = 0; c < 24; c++) CHECK(y(c, 6, 3, 0) == Approx(16 * 0.5f + 0.5f));
+    CHECK(traced_extent_sum(f, f.acc, 3, 24) == (block ? 49 : 98));
+    CHECK(traced_extent_sum(f, f.acc, 1, 24) == (block ? 14 * 32 : 28 * 16));
+  }
 }
 
 TEST_CASE("conv2d 1x1 stride 2, no bias") {

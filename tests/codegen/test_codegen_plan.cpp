@@ -130,12 +130,14 @@ TEST_CASE("default_schedule follows the target facts") {
     if (n.op == "conv2d" && n.get_int("kernel") == 1 && n.shape[0] == 24) proj24 = &n;
   REQUIRE(proj24);
   auto avx512 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx512"));
-  // AVX-512: the 24 channels as three 8-lane vectors, 56-pixel rows in 7 blocks of 8 (no
-  // overhang); AVX2's 12 accumulators: 3 x 4 (7 loads per 12 FMAs) beats 1 x 12 (13 loads) and
-  // 2 x 6, whose 2-vector tiles would overhang 24 channels.
-  CHECK(schedules::schedule_str(avx512) == "v8 tc24 tx8 dw4 to0 er0 pr1 co0");
+  // AVX-512: the 24 channels as two 16-lane vectors over weights padded to 32 (pads_channels),
+  // 56-pixel rows in 4 blocks of 14 (no overhang); AVX2's 12 accumulators: 3 x 4 (7 loads per 12
+  // FMAs) beats 1 x 12 (13 loads) and 2 x 6, whose 2-vector tiles would overhang 24 channels.
+  CHECK(schedules::schedule_str(avx512) == "v16 tc32 tx14 dw4 to0 er0 pr1 co0");
+  CHECK(schedules::pads_channels(avx512, 24));
   auto avx2 = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-avx2"));
   CHECK(schedules::schedule_str(avx2) == "v8 tc24 tx4 dw4 to0 er0 pr1 co0");
+  CHECK_FALSE(schedules::pads_channels(avx2, 24));
   auto base = schedules::default_schedule(g, *proj24, schedules::target_facts("x86-baseline"));
   CHECK(base.vector_width == 4);
   // The head conv (320 -> 1280 at 7x7): its weights outweigh its input, so channel tiles go outside.

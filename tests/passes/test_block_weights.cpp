@@ -56,10 +56,25 @@ TEST_CASE("block_weights: the vector width where the tile does not divide the ch
   CHECK(r.text.find("weight_block=16} params(weight=\"e.weight#b16\":[5,1,1,8,16]") != std::string::npos);
 }
 
+TEST_CASE("block_weights: 24 or 40 channels on AVX-512 in one block of whole vectors, zero-padded") {
+  // the default tile is 2 or 3 16-lane vectors (schedules::pads_channels); the oracle checks the
+  // conv's values on the padded blob
+  auto r = block(net(24), "x86-avx512");
+  CHECK(r.text.find("weight_block=32} params(weight=\"e.weight#b32\":[1,1,1,8,32], bias=\"e.bias\":[24])") !=
+        std::string::npos);
+  REQUIRE(r.log.size() == 1);
+  CHECK(r.log[0] == "block_weights: %1 conv2d weight hwio -> 1 blocks of 32 output channels (8 zero-padded)");
+  CHECK(block(net(40), "x86-avx512").text.find("weight_block=48} params(weight=\"e.weight#b48\":[1,1,1,8,48]") !=
+        std::string::npos);
+  std::vector<float> io = {1, 2, 3, 4, 5, 6}, blocked(8, -1.0f);  // [I=2, O=3] in one block of 4
+  ir::block_hwio(io.data(), blocked.data(), 2, 3, 4);
+  CHECK(blocked == std::vector<float>{1, 2, 3, 0, 4, 5, 6, 0});
+}
+
 TEST_CASE("block_weights leaves one-block convs, blocked convs and CUDA targets alone") {
   CHECK(block(net(96), "cuda").log.empty());
-  // 24 channels: one vector of 24 lanes, a single block
-  CHECK(block(net(24), "x86-avx512").log.empty());
+  // 24 channels on AVX2: three 8-lane vectors, a single block
+  CHECK(block(net(24), "x86-64-linux-avx2").log.empty());
   auto once = block(net(96), "x86-avx512");
   CHECK(block(once.text, "x86-avx512").log.empty());
   // AVX2 tiles are narrower: 96 channels in tiles of 16 (2 x 8 lanes)

@@ -82,6 +82,20 @@ TEST_CASE("a measurement returns the output, and a candidate is compared with it
   codegen::UnitSchedule narrow = rq.schedule;
   narrow[t.node].tile_channels = 16;
   CHECK(candidate_graph(*rq.graph, narrow).node(t.node).get_int("weight_block") == 16);
+  // A tile of whole vectors past the 32 channels (3 x 12 lanes, schedules::pads_channels) is timed
+  // on weights zero-padded to 36 channels, drawn as the same logical tensor: same values again.
+  MeasureRequest padded = f.request(t, 120);
+  padded.schedule[t.node].vector_width = 12;
+  padded.schedule[t.node].tile_channels = 36;
+  padded.reference = &ref.output;
+  const ir::Graph padded_graph = candidate_graph(*padded.graph, padded.schedule);
+  const ir::Node& wide = padded_graph.node(t.node);
+  CHECK(wide.get_int("weight_block") == 36);
+  CHECK(wide.param("weight")->shape == ir::Dims{1, 1, 1, 8, 36});
+  Measurement pm = measure(padded);
+  INFO(pm.error);
+  CHECK(pm.ok);
+  CHECK(pm.max_abs_error <= 1e-4);
 
   SECTION("in turn with a baseline, the candidate's output still compared") {
     rq.baseline = f.request(t, 120).schedule;

@@ -138,7 +138,13 @@ TEST_CASE("verifier: conv2d parameters fit out, groups, kernel and weight_layout
   };
   CHECK(problems_after(blocked(4, {2, 3, 3, 2, 4})).empty());
   CHECK(problems_after(blocked(3, {3, 3, 2, 8})) ==
-        Problems{"node %1 (conv2d \"conv\"): weight_block 3 needs weight_layout hwio and a positive divisor of out=8"});
+        Problems{"node %1 (conv2d \"conv\"): weight_block 3 needs weight_layout hwio and a positive divisor of out=8 "
+                 "(or, for a 1x1 conv, one block larger than out)"});
+  CHECK(problems_after(blocked(16, {1, 3, 3, 2, 16})) ==  // a 3x3 conv: no padded block
+        Problems{"node %1 (conv2d \"conv\"): weight_block 16 needs weight_layout hwio and a positive divisor of out=8 "
+                 "(or, for a 1x1 conv, one block larger than out)",
+                 "node %1 (conv2d \"conv\"): parameter 'weight' (\"conv.weight\") has shape [1,3,3,2,16], expected "
+                 "[3,3,2,8] (weight_layout hwio, weight_block 16)"});
   CHECK(problems_after(blocked(4, {3, 3, 2, 8})) ==
         Problems{"node %1 (conv2d \"conv\"): parameter 'weight' (\"conv.weight\") has shape [3,3,2,8], expected "
                  "[2,3,3,2,4] (weight_layout hwio, weight_block 4)"});
