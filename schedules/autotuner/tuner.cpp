@@ -159,9 +159,9 @@ class KeyTuner {
   }
 
  private:
-  // Whole register tiles: 1..kMaxTileVectors vectors of `from`'s width. (All of a 24- or
-  // 40-channel conv's channels in 8-lane vectors, once a candidate here, is the default now,
-  // which every key times first.)
+  // Whole register tiles: 1..kMaxTileVectors vectors of `from`'s width. (A 24- or 40-channel
+  // 1x1 conv's channels in 8-lane vectors, once a candidate here and then the default, are reached
+  // by the descent now: vector_width 8, then tile_channels 24 or 40.)
   std::vector<ScheduleParams> register_tiles(const ScheduleParams& from) const {
     std::vector<ScheduleParams> tiles;
     const int64_t channels = node_.shape[0];
