@@ -44,8 +44,8 @@ bool is_depthwise(const ir::Graph& g, const ir::Node& n) {
 // otherwise the count itself when it is a multiple of 8 no wider than 3 registers (24, 40
 // on AVX-512: "tc24 x 12px, v24" ran at 203 GFLOP/s vs 87 for v8 on 112²x96->24, Zen 5,
 // HALIDE14_NOTES §5; "v8" there was a tile of one 8-lane vector); else the register width and
-// Halide shifts the tail inwards. Convs with 24 or 40 output channels take all of them in 8-lane
-// vectors instead (half_width_vectors, default_schedule).
+// Halide shifts the tail inwards. Convs with 24 or 40 output channels take other vectors instead
+// (padded_vectors, half_width_vectors, default_schedule).
 int channel_vector_width(int64_t channels, int lanes) {
   if (channels % lanes == 0) return lanes;
   if (channels % 8 == 0 && channels <= 3 * lanes) return int(channels);
@@ -237,7 +237,11 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     // 24 or 40 channels: as 24- or 40-wide vectors, the last full-width op of each had 8 idle
     // lanes. All channels in 8-lane vectors won for every such key the tuner searched to the end
     // on the Zen 4 (1x1 0.87-0.99x the unit's time, b3's stem 0.56x) and for the three it reached
-    // on the Intel Xeon, whose 512-bit FMAs are full width (1x1 0.75x and 0.84x, the stem 0.34x).
+    // on the Intel Xeon, whose 512-bit FMAs are full width (1x1 0.75x and 0.84x, the stem 0.34x);
+    // the stem keeps them. A 1x1 conv takes 2 or 3 16-lane vectors over weights zero-padded to
+    // them instead (pads_channels): 2 or 3 FMAs per input channel and pixel where 8-lane vectors
+    // issue 3 or 5 (Intel Xeon: b0 0.985-0.990x the time, b1 0.989x, b5 1.00x; not measured on a
+    // Zen 4, whose halved 512-bit FMAs would issue 4 or 6).
     if (int vectors = padded_vectors(n, facts)) {
       s.vector_width = facts.vector_lanes;
       s = with_register_tile(s, vectors, n, facts);
