@@ -119,14 +119,15 @@ int half_width_vectors(int64_t channels, const TargetFacts& facts) {
   return fits ? int(channels / half) : 0;
 }
 
-// A 1x1 conv's output channels that the vector lanes do not divide, more than one vector's and at
-// most three (24 or 40 on AVX-512): how many whole vectors hold them all in one padded register
-// tile (pads_channels); 0 for other convs and counts.
+// A 1x1 conv's output channels that a padded register tile of at most three full-width vectors
+// holds (pads_channels: 24 or 40 on AVX-512): how many vectors; 0 for other convs and counts.
 int padded_vectors(const ir::Node& n, const TargetFacts& facts) {
-  const int64_t channels = n.shape[0], lanes = facts.vector_lanes;
   const bool pointwise = n.get_int("kernel", 1) == 1 && n.get_int("groups", 1) == 1;
-  const int64_t vectors = (channels + lanes - 1) / lanes;
-  return pointwise && channels > lanes && channels % lanes != 0 && vectors <= 3 ? int(vectors) : 0;
+  ScheduleParams s;
+  s.vector_width = facts.vector_lanes;
+  const int vectors = int((n.shape[0] + s.vector_width - 1) / s.vector_width);
+  s.tile_channels = vectors * s.vector_width;
+  return pointwise && vectors <= 3 && pads_channels(s, n.shape[0]) ? vectors : 0;
 }
 
 // Strip fusion by default (expand_rows = 1: a band of rows per thread, one per sample in lanes): a
