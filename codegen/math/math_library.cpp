@@ -42,22 +42,30 @@ Halide::Expr portable_swish(const Halide::Expr& y_unclamped, const Halide::Expr&
   return num / (k + exponent * p);
 }
 
+void require_float32(const Halide::Expr& v) {
+  if (v.type().element_of() != Halide::Float(32)) throw ir::InternalError("swish of a non-float32 value");
+}
+
+// Halide calls the vector version `<name>x<lanes>` that the linked module defines.
+Halide::Expr call_avx512(const char* name, const Halide::Expr& v) {
+  return Halide::Internal::Call::make(Halide::Float(32), name, {v}, Halide::Internal::Call::PureExtern);
+}
+
 }  // namespace
 
 Math math_for_isa(const std::string& isa) { return isa == "avx512" ? Math::Avx512 : Math::Portable; }
 
 Halide::Expr swish(const Halide::Expr& v, Math math) {
-  if (v.type().element_of() != Halide::Float(32)) throw ir::InternalError("swish of a non-float32 value");
+  require_float32(v);
   if (math == Math::Portable) return portable_swish(v * float(ir::kSwishPrescale), v, 1.0f);
-  // Halide calls the vector version `effnetc_swish_avx512x<lanes>` that the linked module defines.
-  return Halide::Internal::Call::make(Halide::Float(32), "effnetc_swish_avx512", {v},
-                                      Halide::Internal::Call::PureExtern);
+  return call_avx512("effnetc_swish_avx512", v);
 }
 
 Halide::Expr swish_of_scaled(const Halide::Expr& scaled, double scale, Math math) {
-  if (math == Math::Portable && scale == ir::kSwishPrescale) {
-    if (scaled.type().element_of() != Halide::Float(32)) throw ir::InternalError("swish of a non-float32 value");
-    return portable_swish(scaled, scaled, float(ir::kSwishPrescale));
+  if (scale == ir::kSwishPrescale) {
+    require_float32(scaled);
+    if (math == Math::Portable) return portable_swish(scaled, scaled, float(ir::kSwishPrescale));
+    return call_avx512("effnetc_swish_prescaled_avx512", scaled);
   }
   return swish(scale == 1.0 ? scaled : scaled * float(1.0 / scale), math);
 }

@@ -18,7 +18,7 @@ Math math_for_isa(const std::string& isa);  // Avx512 for "avx512", else Portabl
 Halide::Expr swish(const Halide::Expr& v, Math math);
 // swish(scaled / scale): for a conv whose weights were multiplied by `scale` (attr act_scale). At
 // ir::kSwishPrescale the portable swish spends no operation on the scale (it has one fewer than
-// swish's), at any other scale it costs a multiply.
+// swish's) and the AVX-512 one none beyond swish's own; at any other scale it costs a multiply.
 Halide::Expr swish_of_scaled(const Halide::Expr& scaled, double scale, Math math);
 
 // Appends the math library `math` needs to `m` (nothing for Portable).

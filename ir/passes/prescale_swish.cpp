@@ -6,8 +6,7 @@
 namespace ir {
 
 bool prescales_swish(const std::string& target) {
-  const std::string& isa = target_facts_for(target).isa;
-  return isa == "avx2" || isa == "baseline";
+  return target_facts_for(target).isa != "cuda";
 }
 
 void prescale_swish(Graph& g, WeightMap* w, const std::string& target, PassLog& log) {

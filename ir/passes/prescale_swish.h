@@ -1,10 +1,10 @@
-// prescale_swish: on targets whose kernels all use the portable swish (x86 without AVX-512),
-// a conv2d with act=swish gets its weight and bias multiplied by kSwishPrescale and the attr
-// `act_scale`=kSwishPrescale: its activation then reads acc / act_scale (ir/ops.h), which is
-// swish of the same value, and the portable swish (codegen/math) starts from v * kSwishPrescale
-// without the multiply it would otherwise spend on every element. Semantics never change.
-// Leaves alone convs that already carry act_scale, AVX-512 and multi-ISA x86 targets (their
-// kernels share one weight blob with the AVX-512 swish) and CUDA. Runs after fuse_activation.
+// prescale_swish: on x86 targets, a conv2d with act=swish gets its weight and bias multiplied by
+// kSwishPrescale and the attr `act_scale`=kSwishPrescale: its activation then reads
+// acc / act_scale (ir/ops.h), which is swish of the same value. The portable swish (AVX2 and
+// baseline kernels, codegen/math) starts from v * kSwishPrescale without the multiply it would
+// otherwise spend on every element; the AVX-512 one takes the prescaled value at no extra cost, so
+// a multi-ISA archive's kernels share one prescaled weight blob. Semantics never change. Leaves
+// alone convs that already carry act_scale, and CUDA (untested there). Runs after fuse_activation.
 #pragma once
 
 #include <string>

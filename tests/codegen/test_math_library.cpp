@@ -2,7 +2,7 @@
 // network can produce and beyond: the clamps at |v| ~ 87, overflow of 2^z, signed zeros and
 // small values, on 16-, 8-, 24- (split), 4- (padded), 2-lane and scalar code, JIT-compiled through
 // JitUnit with the math library linked in; and swish_of_scaled, swish of a conv's prescaled
-// output (act_scale), on the portable math.
+// output (act_scale), on both.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -91,18 +91,23 @@ TEST_CASE("swish of a scaled value (a conv's act_scale), within 1e-5 relative of
       scaled.push_back(float(v * scale));
       exact.push_back(double(scaled.back()) / scale);
     }
-    for (const char* facts : {"x86-avx2", "x86-baseline"}) {
-      if (!codegen_test::host_supports(schedules::target_facts(facts))) {
-        std::printf("[SKIP] scaled swish on %s: this CPU lacks it\n", facts);
+    struct Case {
+      const char* facts;
+      codegen::Math math;
+    };
+    for (Case c : {Case{"x86-avx2", codegen::Math::Portable}, Case{"x86-baseline", codegen::Math::Portable},
+                   Case{"x86-avx512", codegen::Math::Avx512}}) {
+      if (!codegen_test::host_supports(schedules::target_facts(c.facts))) {
+        std::printf("[SKIP] scaled swish on %s: this CPU lacks it\n", c.facts);
         continue;
       }
-      for (int lanes : {8, 24, 1}) {
-        std::vector<float> got = run(scaled, codegen::Math::Portable, schedules::target_facts(facts), lanes, scale);
+      for (int lanes : {16, 8, 24, 4, 1}) {
+        std::vector<float> got = run(scaled, c.math, schedules::target_facts(c.facts), lanes, scale);
         for (size_t k = 0; k < scaled.size(); k++) {
           double ref = reference(exact[k]), err = std::fabs(got[k] - ref);
-          INFO(facts << ", scale " << scale << ", " << lanes << " lanes: swish(" << exact[k] << ") = " << got[k]
-                     << ", expected " << ref);
-          // Below v = -72.4 the prescaled form's k 2^z p(m) overflows to -inf and it gives -0, where
+          INFO(c.facts << (c.math == codegen::Math::Avx512 ? " avx512 math" : " portable math") << ", scale " << scale
+                       << ", " << lanes << " lanes: swish(" << exact[k] << ") = " << got[k] << ", expected " << ref);
+          // Below v = -72.4 the prescaled forms' k 2^z overflows to -inf and they give -0, where
           // swish is above -2.6e-30.
           REQUIRE(err <= 3e-30 + 1e-5 * std::fabs(ref));
         }

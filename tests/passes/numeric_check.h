@@ -1,7 +1,7 @@
 // The pipeline's numeric contract on a whole network: the oracle computes the same graph
 // outputs and `ref`'ed tensors (1e-5 normalised) before and after the pipeline, fused and
-// with fusion off, and fused for AVX2 (swish convs prescaled), on the given weights (random ones
-// from a seed, or a torchvision export).
+// with fusion off for x86 (swish convs prescaled), and fused for CUDA (not prescaled), on the
+// given weights (random ones from a seed, or a torchvision export).
 #pragma once
 
 #include <cstdint>

@@ -92,8 +92,8 @@ SWISH_LINES = {"avx2": "prescaled swish (", "avx512": "swish (AVX-512 libraries)
 
 def swish_slots(work, isa):
     """FMA slots per vector of the `isa` libraries' swish on this core, in FMAs of that vector width
-    (tools/bench/swish_cost.c, which checks its swish against double precision first): the AVX2-only
-    libraries' prescaled swish per 8 lanes, or the AVX-512 kernels' per 16."""
+    (tools/bench/swish_cost.c, which checks its swish against double precision first): the AVX2
+    kernels' prescaled swish per 8 lanes, or the AVX-512 kernels' per 16."""
     out = run([bench_tool(work, "swish_cost", "-lm"), isa])
     line = next(l for l in out.splitlines() if l.startswith(SWISH_LINES[isa]))
     return float(line.split(",")[-1].split()[0])

@@ -2,7 +2,7 @@
  * AVX2 kernels' swish (codegen/math/math_library.cpp, portable_swish: a clamped z = -v log2(e)
  * converted to integer bits that hold 2^floor(z) and the fraction, a degree-4 polynomial, then
  * v / (1 + 2^z)) over an L1-resident array, one load and one store per vector, against a copy,
- * the prescaled form of AVX2-only libraries (ir/passes/prescale_swish.h: the input is already
+ * the prescaled form the AVX2 kernels run (ir/passes/prescale_swish.h: the input is already
  * y = v k, k = -log2(e) 2^23, and k sits in the polynomial, one multiply fewer), the swish without
  * its division, and a 3x3 depthwise conv's work per output vector (9 loads and 9 FMAs, weights in
  * registers). Each is given in ns per vector and in FMA slots: ns per vector / ns per FMA at
@@ -13,7 +13,8 @@
  * formula shows.
  * `swish_cost avx512` times the AVX-512 kernels' swish instead (codegen/math/swish_avx512.ll:
  * vreduceps, a degree-4 polynomial, vscalefps, then the division), per 16-lane vector in slots of
- * 16-lane FMAs, next to a copy; exit 77 on a CPU without AVX-512.
+ * 16-lane FMAs, next to a copy; exit 77 on a CPU without AVX-512. The kernels run its prescaled
+ * form, the same instructions on other constants (z = y 2^-23, k in the polynomial and the add).
  * usage: swish_cost [avx2|avx512]   (one line per loop; the best of 15 timings each) */
 #include <immintrin.h>
 #include <math.h>
@@ -36,7 +37,7 @@ enum { COPY, SWISH, SWISH_PRESCALED, SWISH_NO_DIV, DEPTHWISE_3X3 };
 
 #define PRESCALE (-1.4426950408889634f * 8388608.0f) /* k: y = z * 2^23 converts to z's integer and fraction bits */
 
-/* SWISH: swish(v). SWISH_PRESCALED: swish(v / k) of v = y, as AVX2-only libraries compute it.
+/* SWISH: swish(v). SWISH_PRESCALED: swish(v / k) of v = y, as the AVX2 kernels compute it.
  * SWISH_NO_DIV: SWISH with a multiply in place of its division. */
 __attribute__((target("avx2,fma"), always_inline)) static inline __m256 swish(__m256 v, int form) {
   const float k = form == SWISH_PRESCALED ? PRESCALE : 1.0f; /* num / k = v, k in p's coefficients */
@@ -212,7 +213,7 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < N; i++) in[i] = 0.05f * (float)(i % 200 - 100); /* -5 .. 5 */
   double fma = best_of(ns_per_fma, 20, 5);
-  static const char* names[] = {"copy (load, store)", "swish", "prescaled swish (AVX2-only libraries)",
+  static const char* names[] = {"copy (load, store)", "swish", "prescaled swish (AVX2 kernels)",
                                 "swish without its division", "3x3 depthwise taps (9 loads, 9 FMAs)"};
   printf("FMA at peak: %.3f ns per 8-lane FMA\n", fma);
   for (int kind = COPY; kind <= DEPTHWISE_3X3; kind++) {
