@@ -147,6 +147,10 @@ bool strip_fuses(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts
          consumers.size() == 1 && g.node(consumers[0]).op == "conv2d" && is_depthwise(g, g.node(consumers[0]));
 }
 
+// Rows a conv's parallel tasks can split evenly enough: fewer, and a conv that splits by rows
+// leaves threads idle (7 rows on two threads: 4 and 3), so it splits by channel tiles.
+bool few_rows(const ir::Node& n) { return n.shape[1] < 14; }
+
 // Pixels per step of a depthwise conv with the taps outside: each tap costs about u + 1 loads
 // (u inputs and one weight) for u FMAs, and a row of `width` takes ceil(width / u) steps (the last
 // one shifted inwards, recomputing pixels), so the u in 4..8 with the fewest loads per row, the
@@ -252,18 +256,24 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     } else {
       choose_register_tile(s, n.shape[0], n.shape[2], facts);
     }
-    // Channel tiles outermost when the weights outweigh the input image: each weight tile is
-    // then read from memory once instead of once per row (B0 features.5.1, 14x14, 112->672->112:
-    // 1.66 -> 1.20 ms on 1 thread, A/B in one run on the shared Zen 5 machine).
+    // Channel tiles outermost when the weights outweigh the input image, unless they fit in half
+    // the L2 and the rows are not few: each weight tile is then read from memory once instead of
+    // once per row (B0 features.5.1, 14x14, 112->672->112: 1.66 -> 1.20 ms on 1 thread, A/B in
+    // one run on the shared Zen 5 machine, before weights were blocked). Weights that stay in
+    // L2 are read from there by every row task, and tasks of rows keep a block's expand,
+    // depthwise conv and projection on the same rows of each core: b0's 14x14 expands (150 and
+    // 294 KB) as rows, with their depthwise convs, 0.960x the time at batch 1 on 2 threads of
+    // the Intel Xeon, 0.966x on 1 (the depthwise convs alone 0.981x / 0.978x).
     const ir::Dims& in = g.node(n.inputs[0]).shape;
     int64_t k = n.get_int("kernel", 1), weights = n.shape[0] * in[0] * k * k / n.get_int("groups", 1);
-    s.channel_outer = weights > ir::numel(in) ? 1 : 0;
+    s.channel_outer = weights > ir::numel(in) && (few_rows(n) || weights * 4 > facts.l2_bytes / 2) ? 1 : 0;
     if (k == 1 && weights < ir::numel(in) && strip_fuses(g, n, facts)) s.expand_rows = 1;
   } else if (n.op == "conv2d") {  // depthwise
-    // Parallel tasks: rows, unless there are fewer than 16 (7x7: 4:3 on two threads); then
-    // channel tiles of about 1/24 of the channels.
+    // Parallel tasks: rows, unless they are few; then channel tiles of about 1/24 of the
+    // channels. (Up to 15 rows had channel tiles: b0's 14x14 ones as rows 0.981x the time at
+    // batch 1 on 2 threads of the Intel Xeon, 0.978x on 1.)
     int64_t vectors = (n.shape[0] + s.vector_width - 1) / s.vector_width;
-    s.channel_outer = n.shape[1] < 16 ? 1 : 0;
+    s.channel_outer = few_rows(n) ? 1 : 0;
     s.tile_channels = s.vector_width * int(std::max<int64_t>(1, s.channel_outer ? vectors / 24 : 1));
     s.tile_pixels = 1;
     // 5x5 taps: a loop over the taps outside the pixels (25 weights held across the pixels had
