@@ -444,7 +444,7 @@ TEST_CASE("conv2d 1x1 with an odd number of channel-tile tasks: each tile's rows
   // 24 output channels in three 8-channel tiles, 7 rows: 6 tasks of 4 or 3 rows (as 3 tasks, 2
   // threads at batch 1 took 2 and 1), every output computed once and right; 16 channels in two
   // tiles stay 2 tasks. A projection that scales its tile's weights by SE keeps whole tiles.
-  for (int64_t channels : {24, 16}) {
+  for (int channels : {24, 16}) {
     Builder b(Shape{16, 7, 7, channels, "7x7"}, true);
     ir::Graph g = b.done(b.conv({b.x}, channels, 1, 1, {0, 0, 0, 0}, 1, "hwio", "none"));
     std::vector<Halide::Buffer<float>> buffers;
