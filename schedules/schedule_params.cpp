@@ -147,8 +147,8 @@ bool strip_fuses(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts
          consumers.size() == 1 && g.node(consumers[0]).op == "conv2d" && is_depthwise(g, g.node(consumers[0]));
 }
 
-// Rows a conv's parallel tasks can split evenly enough: fewer, and a conv that splits by rows
-// leaves threads idle (7 rows on two threads: 4 and 3), so it splits by channel tiles.
+// Whether a conv has too few rows for row tasks to keep the threads evenly busy (7 rows on two
+// threads: 4 and 3); such convs split by channel tiles instead.
 bool few_rows(const ir::Node& n) { return n.shape[1] < 14; }
 
 // Pixels per step of a depthwise conv with the taps outside: each tap costs about u + 1 loads
@@ -262,7 +262,7 @@ ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const Tar
     // one run on the shared Zen 5 machine, before weights were blocked). Weights that stay in
     // L2 are read from there by every row task, and tasks of rows keep a block's expand,
     // depthwise conv and projection on the same rows of each core: b0's 14x14 expands (150 and
-    // 294 KB) as rows, with their depthwise convs, 0.960x the time at batch 1 on 2 threads of
+    // 294 KB) as rows, with their depthwise convs, 0.961x the time at batch 1 on 2 threads of
     // the Intel Xeon, 0.966x on 1 (the depthwise convs alone 0.981x / 0.978x).
     const ir::Dims& in = g.node(n.inputs[0]).shape;
     int64_t k = n.get_int("kernel", 1), weights = n.shape[0] * in[0] * k * k / n.get_int("groups", 1);
