@@ -140,11 +140,16 @@ int padded_vectors(const ir::Node& n, const TargetFacts& facts) {
 // (12.5 MB) 0.970x at batch 8 on 2 threads, 0.967x at batch 1 on 2, 0.957x on 1; b6's 132²x240
 // (16.7 MB) 0.955x at batch 8; b7's 75²x480 (10.8 MB) 0.989x (noise; 0.98-1.01x in an earlier
 // session). Below: b0's 112²x96 (4.8 MB) 1.009x at batch 8 (0.974x on 1 thread, 1.01-1.02x in an
-// earlier session).
+// earlier session). Narrow expands (at most 32 input channels: few MACs per value written and read
+// back) fuse above an eighth of the L3 (Intel Xeon, thirty-ninth session: b0's 112²x96 0.958x the
+// time at batch 1 on 2 threads, 0.935x on 1, 0.972x at batch 8; b3's 75²x192 ones 0.962x at batch
+// 1); wider ones did not gain there (an eighth for all: b5 0.999x, b7 1.03-1.04x).
 bool strip_fuses(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts) {
   std::vector<int> consumers = g.consumers(n.id);
-  return facts.l3_bytes > 0 && ir::numel(n.shape) * 4 > facts.l3_bytes / 4 && !n.has("ref") &&
-         consumers.size() == 1 && g.node(consumers[0]).op == "conv2d" && is_depthwise(g, g.node(consumers[0]));
+  const int64_t in_channels = g.node(n.inputs[0]).shape[0];
+  return facts.l3_bytes > 0 && ir::numel(n.shape) * 4 > facts.l3_bytes / (in_channels <= 32 ? 8 : 4) &&
+         !n.has("ref") && consumers.size() == 1 && g.node(consumers[0]).op == "conv2d" &&
+         is_depthwise(g, g.node(consumers[0]));
 }
 
 // Whether a conv has too few rows for row tasks to keep the threads evenly busy (7 rows on two
