@@ -24,7 +24,7 @@ struct TargetFacts {
 const TargetFacts& target_facts(const std::string& name);  // throws ir::UserError for an unknown name
 const std::vector<std::string>& target_fact_names();
 
-// The cache sizes schedules are sized for: strip fusion above a quarter of the L3
+// The cache sizes schedules are sized for: strip fusion above a quarter (or an eighth) of the L3
 // (schedules/schedule_params.cpp) and the lane tail's share of the L2 (codegen/aot/lane_tail.h).
 struct CpuCaches {
   int64_t l2_bytes = 0;  // per core
