@@ -143,8 +143,8 @@ int padded_vectors(const ir::Node& n, const TargetFacts& facts) {
 // earlier session). Narrow expands (at most 32 input channels: few MACs per value written and read
 // back) fuse above an eighth of the L3 (Intel Xeon, thirty-ninth session: b0's 112²x96 0.958x the
 // time at batch 1 on 2 threads, 0.935x on 1, 0.972x at batch 8; b3's 75²x192 ones 0.962x at batch
-// 1; b4's 95²x192 unsettled, 0.95-1.03x in a noisy phase); wider ones did not gain there (an
-// eighth for all: b5 0.999x, b7 1.03-1.04x).
+// 1; b4's 95²x192 0.983x at batch 1 on 2 threads, 0.974x on 1, 0.978x at batch 8, fortieth
+// session); wider ones did not gain there (an eighth for all: b5 0.999x, b7 1.03-1.04x).
 bool strip_fuses(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts) {
   std::vector<int> consumers = g.consumers(n.id);
   const int64_t in_channels = g.node(n.inputs[0]).shape[0];
