@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ir/diagnostics.h"
+#include "ir/passes/choose_tiling.h"
 #include "schedules/autotuner/host_info.h"
 #include "schedules/autotuner/search_space.h"
 #include "schedules/autotuner/tuning_db.h"
@@ -58,10 +59,36 @@ std::string ratio_str(double r) {
   return buf;
 }
 
+// The schedules the database gives the other nodes of a key's unit (the entries `compile --db`
+// applies, ir::tuned_knobs_apply), by node id. A key is timed beside them, as a tuned library
+// runs it: beside the defaults, an entry was chosen for neighbours that library no longer has.
+// Nodes of the key's own kind stay at their defaults, as before; an entry that does not parse
+// is left out (compile --db names it).
+codegen::UnitSchedule tuned_neighbours(const ir::Graph& g, const codegen::Unit& u, int node, const TuningDb& db,
+                                       const schedules::TargetFacts& facts) {
+  codegen::UnitSchedule tuned;
+  const std::string own = ir::tuning_key(g, g.node(node));
+  for (int id : u.nodes) {
+    const ir::Node& n = g.node(id);
+    const std::string key = ir::tuning_key(g, n);
+    auto e = db.entries.find(key);
+    if (key == own || e == db.entries.end() || e->second.knobs.empty() ||
+        !ir::tuned_knobs_apply(e->second.best_ms, e->second.default_ms))
+      continue;
+    try {
+      tuned[id] = schedules::schedule_from_json(e->second.knobs, "database entry " + key,
+                                                schedules::default_schedule(g, n, facts));
+    } catch (const ir::UserError&) {
+    }
+  }
+  return tuned;
+}
+
 class KeyTuner {
  public:
+  // `neighbours`: schedules of other nodes of the unit in place of their defaults (tuned_neighbours).
   KeyTuner(const Workload& w, const TuneTask& t, const schedules::TargetFacts& facts, const TuneOptions& o,
-           Clock::time_point budget_end)
+           Clock::time_point budget_end, const codegen::UnitSchedule& neighbours)
       : g_(w.graphs[t.graph]),
         unit_(w.units[t.graph][t.unit]),
         node_(g_.node(t.node)),
@@ -69,6 +96,7 @@ class KeyTuner {
         o_(o),
         budget_end_(budget_end) {
     base_ = codegen::unit_schedule(g_, unit_, facts, false);
+    for (const auto& [id, s] : neighbours) base_[id] = s;
   }
 
   // The entry for this key, or false when the budget ran out before the default was measured.
@@ -374,8 +402,12 @@ TuneSummary tune(const Workload& w, const std::vector<TuneTask>& tasks, const sc
            << std::flush;
     auto previous = db.entries.find(t.key);
     bool resumable = o.resume && previous != db.entries.end();
+    const ir::Graph& g = w.graphs[t.graph];
+    codegen::UnitSchedule neighbours = tuned_neighbours(g, w.units[t.graph][t.unit], t.node, db, facts);
+    if (out && !neighbours.empty())
+      *out << "tune:   beside " << neighbours.size() << " node(s) of its unit at their database entries\n";
     DbEntry e;
-    KeyTuner tuner(w, t, facts, o, budget_end);
+    KeyTuner tuner(w, t, facts, o, budget_end, neighbours);
     if (!tuner.run(now + std::chrono::milliseconds(long(share * 1000)), resumable ? &previous->second : nullptr, e)) {
       sum.budget_exhausted = true;
       break;

@@ -1,5 +1,6 @@
 // The tuning loop: heaviest keys (TuneTask::weight) first, each measures the default schedule
-// of the key's unit (the reference output and default time), then refines the node's knobs by
+// of the key's node in its unit, the unit's other nodes at their applicable database entries as
+// compile --db builds them (the reference output and default time), then refines the node's knobs by
 // greedy coordinate descent over search_space (each knob's candidates with the others fixed,
 // sweeps until none improves by 1 %; then whole register tiles of 1-4 channel vectors and, if
 // one won, more sweeps), within --trials and a weight share of the budget left.

@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <sstream>
 
 #include "frontend/spec_json.h"
+#include "ir/passes/choose_tiling.h"
 #include "schedules/autotuner/host_info.h"
 #include "schedules/autotuner/measure.h"
 #include "schedules/autotuner/search_space.h"
@@ -351,4 +353,52 @@ TEST_CASE("a win that takes a knob out of the search space does not end the swee
     return;
   }
   FAIL("no key of the tiny spec has a knob change that shrinks its search space");
+}
+
+// A key is timed in its unit beside the database entries of the unit's other nodes, as a library
+// compiled with the database runs it; an entry whose search kept its default is not one of them
+// (compile --db does not apply it either). The child aborts, failing the default's measurement,
+// unless the neighbour's schedule is the expected one.
+TEST_CASE("a key is timed beside the database entries of its unit's other nodes") {
+  Fixture f;
+  const TuneTask& task = f.task("conv2d [8,16,16]->[24,16,16]");  // the block's expand
+  const ir::Graph& g = f.w.graphs[task.graph];
+  std::optional<int> neighbour;  // a depthwise conv of the expand's unit
+  for (int id : f.w.units[task.graph][task.unit].nodes)
+    if (id != task.node && g.node(id).op == "conv2d" && g.node(id).get_int("groups", 1) > 1) neighbour = id;
+  REQUIRE(neighbour);
+  const int nb = *neighbour;
+  const schedules::ScheduleParams d = schedules::default_schedule(g, g.node(nb), facts());
+  std::vector<KnobChoice> space = search_space(g, g.node(nb), d);
+  REQUIRE(!space.empty());
+  schedules::ScheduleParams tuned = d;  // the neighbour's first knob at another value
+  for (int v : space[0].values)
+    if (v != d.*space[0].field) tuned = with_knob(d, space[0], v);
+  REQUIRE(!(tuned == d));
+  for (bool beat_default : {true, false}) {
+    CAPTURE(beat_default);
+    TuneOptions o = fresh_db_options("neighbours", 1);
+    TuningDb db;
+    db.id = DbIdentity{facts().name, cpu_model(), 1};
+    DbEntry e;
+    e.knobs = schedules::to_json(tuned);
+    e.default_ms = 2.0;
+    e.best_ms = beat_default ? 1.0 : 2.0;
+    db.entries[ir::tuning_key(g, g.node(nb))] = e;
+    write_db_atomic(o.db_path, db);
+    const schedules::ScheduleParams expected = beat_default ? tuned : d;
+    o.child_hook = [nb, expected](const codegen::UnitSchedule& s, std::vector<float>&) {
+      if (!(s.at(nb) == expected)) std::abort();
+    };
+    std::ostringstream progress;
+    o.progress = &progress;
+    tune(f.w, {task}, facts(), o);
+    DbLoad l = load_db(o.db_path, nullptr);
+    REQUIRE(l.status == DbStatus::ok);
+    const DbEntry& got = l.db.entries.at(task.key);
+    INFO(progress.str());
+    CHECK(got.error.empty());
+    CHECK(got.failed == 0);
+    CHECK((progress.str().find("beside 1 node(s) of its unit") != std::string::npos) == beat_default);
+  }
 }
