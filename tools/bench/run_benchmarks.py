@@ -139,14 +139,19 @@ def prepare_variant(args, v, work, db=None, target=None):
             f.write(f"{time.monotonic() - t0:.1f}\n")
         with open(os.path.join(lib, "compiled_at"), "w") as f:
             f.write(git_describe() + "\n")
-    bench = os.path.join(lib, "bench")
-    run(["cc", "-O2", "-std=c99", f"-DEFFNET_LIB=efficientnet_{v}", f"-DEFFNET_LIB_UPPER=EFFICIENTNET_{v.upper()}",
-         "-I", lib, os.path.join(ROOT, "apps/bench/bench.c"), "-L", lib, f"-lefficientnet_{v}", "-lpthread", "-ldl",
-         "-lm", "-o", bench])
+    bench = link_bench(lib, f"efficientnet_{v}")
     compiled_at = os.path.join(lib, "compiled_at")
     with open(os.path.join(lib, "compile_seconds")) as f:
         return (bench, float(f.read()),
                 open(compiled_at).read().strip() if os.path.exists(compiled_at) else "unknown")
+
+
+def link_bench(lib, name):
+    """apps/bench linked with the generated library lib<name>.a in directory `lib`: <lib>/bench."""
+    bench = os.path.join(lib, "bench")
+    run(["cc", "-O2", "-std=c99", f"-DEFFNET_LIB={name}", f"-DEFFNET_LIB_UPPER={name.upper()}", "-I", lib,
+         os.path.join(ROOT, "apps/bench/bench.c"), "-L", lib, f"-l{name}", "-lpthread", "-ldl", "-lm", "-o", bench])
+    return bench
 
 
 def onnx_model(args, v, work):
