@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include <cctype>
+
 namespace cli {
 
 std::optional<std::string> Args::value(const std::string& name) const {
@@ -22,7 +24,8 @@ long long Args::int_value(const std::string& name, long long fallback, long long
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != v->size() || v->empty() || x < lo || x > hi)
+  bool plain = !v->empty() && (std::isdigit(static_cast<unsigned char>((*v)[0])) || (*v)[0] == '-');  // no ' 5', '+5'
+  if (!plain || used != v->size() || x < lo || x > hi)
     throw UsageError("--" + name + " expects an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
                      "], got '" + *v + "'");
   return x;
@@ -54,6 +57,7 @@ Args parse_args(const std::vector<std::string>& argv, const std::set<std::string
         if (i + 1 >= argv.size()) throw UsageError("option --" + name + " needs a value");
         value = argv[++i];
       }
+      if (value.empty()) throw UsageError("option --" + name + " needs a value, got an empty one");
       a.values[name] = value;
     } else {
       throw UsageError("unknown option '--" + name + "'");

@@ -115,6 +115,8 @@ ir::Graph run_passes(const Args& a, const frontend::Spec& spec, const std::strin
   ir::PipelineOptions options;
   options.no_fusion = a.flag("no-fusion");
   options.disabled = comma_list(a.value_or("disable-pass", ""));
+  if (a.value("disable-pass") && options.disabled.empty())
+    throw UsageError("--disable-pass needs pass names, comma-separated");
   for (const auto& name : options.disabled) check_pass_name(name, "--disable-pass");
   if (!dump_after.empty()) check_pass_name(dump_after, "--emit=ir-after");
   options.target = a.value_or("target", options.target);
@@ -147,6 +149,7 @@ ir::Graph graph_to_emit(const std::string& what, const Args& a, const frontend::
   const std::string after = "ir-after=";
   if (what == "ir") return frontend::build_graph(spec);
   if (what == "final") return run_passes(a, spec, "");
+  if (what == after) throw UsageError("--emit=ir-after= needs a pass name (--emit=ir-after=PASS)");
   if (what.compare(0, after.size(), after) == 0) return run_passes(a, spec, what.substr(after.size()));
   throw UsageError("--emit expects one of: ir, ir-after=PASS, final; got '" + what + "'");
 }
@@ -162,6 +165,17 @@ int cmd_inspect(const Argv& argv) {
   }
   if (a.positional.size() != 1) throw UsageError("inspect expects one variant or spec file\n" + std::string(kHelp));
   frontend::Spec spec = spec_from_arg(a.positional[0]);
+  const std::string emit_what = a.value_or("emit", "");
+  if (emit_what != "final" && emit_what.compare(0, 9, "ir-after=") != 0) {
+    for (const char* option : {"disable-pass", "target", "tuned-db", "caches", "random-weights", "weights"})
+      if (a.value(option))
+        throw UsageError(std::string("--") + option +
+                         " applies to the pass pipeline: --emit=final or --emit=ir-after=PASS");
+    for (const char* option : {"no-fusion", "log-passes"})
+      if (a.flag(option))
+        throw UsageError(std::string("--") + option +
+                         " applies to the pass pipeline: --emit=final or --emit=ir-after=PASS");
+  }
   if (auto emit = a.value("emit")) {
     ir::Graph emitted = graph_to_emit(*emit, a, spec);
     std::string text = a.flag("json") ? ir::graph_to_json(emitted).dump(2, ' ', false,

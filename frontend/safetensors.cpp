@@ -293,6 +293,8 @@ ir::WeightMap parse_safetensors(const std::string& bytes, const std::string& sou
 ir::WeightMap read_safetensors(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a safetensors file");
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    fail(path, "not a regular file (a FIFO or device would be read without end)");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
   in.seekg(0, std::ios::end);

@@ -170,6 +170,8 @@ class SpecReader {
       std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[bad]));
       fail(position(text, bad), std::string("not valid UTF-8 (byte ") + byte + ")");
     }
+    // nlohmann's lexer ends the document at a NUL byte and ignores the rest ("{}\0junk" parsed as B0).
+    if (size_t nul = text.find('\0'); nul != std::string::npos) fail(position(text, nul), "a NUL byte (not JSON text)");
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
       throw ir::UserError(printable(source_) + ": file is empty; expected a JSON object such as {\"phi\": 1.5}");
     std::vector<Frame> stack;

@@ -29,10 +29,21 @@ void set_knob(ScheduleParams& s, const Knob& k, int64_t v, const std::string& wh
   s.*k.field = int(v);
 }
 
+// The x86 schedules unroll a conv's whole register tile (tile_channels / vector_width vectors x
+// tile_pixels); the tuner tries up to 4 x 16. Far larger ones, which the knobs' ranges alone
+// allow, crashed Halide 14's simplifier (1024 x 64 scalars) or compiled for minutes.
+constexpr int64_t kMaxTileVectors = 256;
+
 void check_consistent(const ScheduleParams& s, const std::string& where) {
   if (s.tile_channels % s.vector_width)
     throw ir::UserError(where + ": tile_channels " + std::to_string(s.tile_channels) +
                         " is not a multiple of vector_width " + std::to_string(s.vector_width));
+  int64_t vectors = int64_t(s.tile_channels / s.vector_width) * s.tile_pixels;
+  if (vectors > kMaxTileVectors)
+    throw ir::UserError(where + ": a register tile of " + std::to_string(s.tile_channels / s.vector_width) +
+                        " vectors x " + std::to_string(s.tile_pixels) + " pixels (tile_channels / vector_width x " +
+                        "tile_pixels) is " + std::to_string(vectors) + " vectors; at most " +
+                        std::to_string(kMaxTileVectors));
 }
 
 bool is_depthwise(const ir::Graph& g, const ir::Node& n) {
@@ -205,7 +216,7 @@ nlohmann::json to_json(const ScheduleParams& s) {
   return j;
 }
 
-ScheduleParams schedule_from_json(const nlohmann::json& j, const std::string& where, ScheduleParams base) {
+void check_knob_values(const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) throw ir::UserError(where + ": expected an object of schedule knobs");
   for (const auto& [key, value] : j.items()) {
     const Knob* knob = nullptr;
@@ -213,8 +224,18 @@ ScheduleParams schedule_from_json(const nlohmann::json& j, const std::string& wh
       if (key == k.name) knob = &k;
     if (!knob) throw ir::UserError(where + "." + key + ": unknown schedule knob");
     if (!value.is_number_integer()) throw ir::UserError(where + "." + key + ": expected an integer");
-    set_knob(base, *knob, value.get<int64_t>(), where + "." + key);
+    bool huge = value.is_number_unsigned() && value.get<uint64_t>() > uint64_t(knob->hi);  // beyond int64_t too
+    if (huge || value.get<int64_t>() < knob->lo || value.get<int64_t>() > knob->hi)
+      throw ir::UserError(where + "." + key + ": " + knob->name + " must be in [" + std::to_string(knob->lo) + ", " +
+                          std::to_string(knob->hi) + "], got " + value.dump());
   }
+}
+
+ScheduleParams schedule_from_json(const nlohmann::json& j, const std::string& where, ScheduleParams base) {
+  check_knob_values(j, where);
+  for (const auto& [key, value] : j.items())
+    for (const auto& k : kKnobs)
+      if (key == k.name) base.*k.field = value.get<int>();
   check_consistent(base, where);
   return base;
 }
@@ -227,6 +248,12 @@ bool has_schedule_attrs(const ir::Node& n) {
   for (const auto& [key, value] : n.attrs)
     if (key.compare(0, kAttrPrefix.size(), kAttrPrefix) == 0) return true;
   return false;
+}
+
+bool may_strip_fuse(const ir::Graph& g, const ir::Node& n) {
+  if (n.op != "conv2d" || is_depthwise(g, n) || n.has("ref")) return false;
+  std::vector<int> consumers = g.consumers(n.id);
+  return consumers.size() == 1 && g.node(consumers[0]).op == "conv2d" && is_depthwise(g, g.node(consumers[0]));
 }
 
 ScheduleParams default_schedule(const ir::Graph& g, const ir::Node& n, const TargetFacts& facts) {

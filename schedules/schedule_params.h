@@ -36,6 +36,8 @@ nlohmann::json to_json(const ScheduleParams& s);
 // Every knob optional (missing ones keep `base`); unknown keys, wrong types and values out of
 // range throw ir::UserError naming `where` (a JSON path) and the key.
 ScheduleParams schedule_from_json(const nlohmann::json& j, const std::string& where, ScheduleParams base = {});
+// The per-knob part of those checks alone (names, integer types, ranges), not the knobs together.
+void check_knob_values(const nlohmann::json& j, const std::string& where);
 
 void set_schedule_attrs(ir::Node& n, const ScheduleParams& s);  // writes every sched.<knob>
 bool has_schedule_attrs(const ir::Node& n);
@@ -49,6 +51,10 @@ ScheduleParams node_schedule(const ir::Graph& g, const ir::Node& n, const Target
 // 16-lane vectors): the tile is less than a vector wider than the channels. Its weights are then
 // zero-padded to the tile (ir/passes/block_weights) and its accumulators computed for every lane.
 bool pads_channels(const ScheduleParams& s, int64_t channels);
+// Whether conv `n` may take expand_rows > 0 (computed per strip of its consumer's rows): a conv2d
+// that is not depthwise and not its unit's output (no `ref`: the next unit reads that, where no
+// strip reaches), read only by one depthwise conv2d.
+bool may_strip_fuse(const ir::Graph& g, const ir::Node& n);
 // `s` with a register tile of `vectors` vectors of output channels for conv `n` and the pixel
 // count the default's cost model picks for that many (the tuner's tile candidates: default
 // tiles keep at most 3 vectors, and changing the channels alone keeps pixels that may spill).

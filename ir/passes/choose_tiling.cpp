@@ -1,13 +1,12 @@
 #include "ir/passes/choose_tiling.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "ir/diagnostics.h"
+#include "ir/json_file.h"
 #include "ir/passes/rewrite.h"
 #include "schedules/schedule_params.h"
 #include "schedules/target_facts.h"
@@ -36,12 +35,8 @@ namespace {
 using Database = std::map<std::string, nlohmann::json>;  // tuning_key -> knobs
 
 Database read_database(const std::string& path, const schedules::TargetFacts& facts) {
-  std::ifstream in(path);
-  if (!in) throw UserError(path + ": cannot open the tuned schedule database");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw UserError(path + ": expected a JSON object");
+  nlohmann::json j = parse_json_text(read_regular_file(path), path);
+  if (!j.is_object()) throw UserError(path + ": expected a JSON object");
   // The tuner's identity fields (schedules/autotuner/tuning_db.h) are checked there, not here.
   static const std::set<std::string> known = {"target", "entries", "format", "effnetc_version", "cpu", "threads"};
   for (const auto& [key, value] : j.items())
@@ -89,9 +84,12 @@ std::map<int, schedules::ScheduleParams> tuned_schedules(const Graph& g, const s
     if (n.op == "input") continue;
     std::string key = tuning_key(g, n);
     auto entry = db.find(key);
-    if (entry != db.end())
-      tuned[n.id] = schedules::schedule_from_json(entry->second, tuned_db + ": /entries/" + key,
-                                                  schedules::default_schedule(g, n, facts));
+    if (entry == db.end()) continue;
+    const std::string where = tuned_db + ": /entries/" + key;
+    tuned[n.id] = schedules::schedule_from_json(entry->second, where, schedules::default_schedule(g, n, facts));
+    if (tuned[n.id].expand_rows && !schedules::may_strip_fuse(g, n))
+      throw UserError(where + ": expand_rows " + std::to_string(tuned[n.id].expand_rows) +
+                      " needs a conv2d read only by one depthwise conv2d of its unit");
   }
   return tuned;
 }

@@ -20,9 +20,13 @@ const Tensor& checked_tensor(const WeightMap& w, const Param& p) {
   if (int64_t(t.data.size()) != numel(t.shape))
     throw UserError("weight tensor '" + p.name + "': holds " + std::to_string(t.data.size()) + " values, shape " +
                     dims_str(t.shape) + " needs " + std::to_string(numel(t.shape)));
-  for (size_t i = 0; i < t.data.size(); i++)
-    if (!std::isfinite(t.data[i]))
-      throw UserError("weight tensor '" + p.name + "': value " + std::to_string(i) + " is not finite");
+  for (size_t i = 0; i < t.data.size(); i++) {
+    if (std::isfinite(t.data[i])) continue;
+    std::string source = p.name.substr(0, p.name.find('#'));  // "features.0.0.weight#folded#hwio": what the passes made
+    throw UserError(
+        "weight tensor '" + source + "': element " + std::to_string(i) + " is not finite" +
+        (source == p.name ? "" : " as '" + p.name + "' (values too large for float once batch norm is folded in?)"));
+  }
   return t;
 }
 

@@ -68,11 +68,8 @@ std::vector<KnobChoice> search_space(const ir::Graph& g, const ir::Node& n, cons
   f.depthwise = is_depthwise(g, n);
   f.tiled_conv = n.op == "conv2d" && !f.depthwise;
   f.conv = f.tiled_conv || f.depthwise;
-  std::vector<int> consumers = g.consumers(n.id);
-  // Units end at a node with `ref` (codegen/units.h): a conv that has one is read from the next
-  // unit, where no strip can reach it (each such candidate failed to compile).
-  f.feeds_depthwise =
-      f.tiled_conv && !n.has("ref") && consumers.size() == 1 && is_depthwise(g, g.node(consumers[0]));
+  // (A unit's output conv, with `ref`, is not one: each such candidate failed to compile.)
+  f.feeds_depthwise = schedules::may_strip_fuse(g, n);
   f.has_rows = f.rows > 1;
   // Knobs that do nothing under the current ones are not searched: timing the same code twice
   // only lets noise pick a "winner".

@@ -333,6 +333,8 @@ TuningDb open_db(const TuneOptions& o, const DbIdentity& id) {
     if (o.resume && o.progress) *o.progress << "tune: " << o.db_path << " does not exist yet: nothing to resume\n";
     return fresh;
   }
+  if (l.status == DbStatus::not_a_file)
+    throw ir::UserError(l.problem + "; --db names the database file to write (compile --db also takes a directory)");
   if (o.resume)
     throw ir::UserError(l.problem +
                         "; --resume continues only a database of this target, CPU, thread count and "

@@ -7,11 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "ir/diagnostics.h"
+#include "ir/json_file.h"
 #include "ir/passes/choose_tiling.h"
 #include "schedules/schedule_params.h"
 
@@ -47,16 +46,16 @@ std::optional<double> get_ms(const json& j, const std::string& key, const std::s
   return v.get<double>();
 }
 
-// Knob names, integer types and ranges as schedule_from_json checks them; the consistency of
-// vector_width and tile_channels depends on the node's defaults, so it is left to choose_tiling.
+// Knob names, integer types and ranges as schedule_from_json checks them; the knobs together
+// only where the tile's are all there (the tuner writes every knob): a tile_channels that is no
+// multiple of vector_width, or a register tile too large to unroll. Otherwise that depends on the
+// node's defaults, and choose_tiling checks it.
 void check_knobs(const json& knobs, const std::string& where) {
-  if (!knobs.is_object()) throw ir::UserError(where + ": expected an object of schedule knobs");
-  for (const auto& [key, value] : knobs.items()) {
+  schedules::check_knob_values(knobs, where);
+  if (knobs.contains("vector_width") && knobs.contains("tile_channels")) {
     schedules::ScheduleParams base;
-    base.vector_width = 1;
-    if (key == "vector_width" && value.is_number_integer() && value.get<int64_t>() >= 1 && value.get<int64_t>() <= 1024)
-      base.tile_channels = value.get<int>();
-    schedules::schedule_from_json(json{{key, value}}, where, base);
+    base.tile_pixels = 1;
+    schedules::schedule_from_json(knobs, where, base);
   }
 }
 
@@ -156,18 +155,17 @@ DbLoad load_db(const std::string& path, const DbIdentity* expected) {
     r.problem = path + ": no such file";
     return r;
   }
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    r.status = DbStatus::corrupt;
-    r.problem = path + ": cannot read the tuning database";
+  if (!fs::is_regular_file(path, ec)) {
+    r.status = DbStatus::not_a_file;
+    r.problem = path + ": not a regular file" + (fs::is_directory(path, ec) ? " (a directory)" : "");
     return r;
   }
-  json j = json::parse(text.str(), nullptr, false);
-  if (j.is_discarded()) {
+  json j;
+  try {
+    j = ir::parse_json_text(ir::read_regular_file(path), path);
+  } catch (const ir::UserError& e) {
     r.status = DbStatus::corrupt;
-    r.problem = path + ": not valid JSON (a truncated or foreign file?)";
+    r.problem = e.what();
     return r;
   }
   // Format and version first: an older layout is stale, not corrupt.

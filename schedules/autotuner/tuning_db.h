@@ -43,7 +43,8 @@ struct TuningDb {
   std::map<std::string, DbEntry> entries;  // by tuning key
 };
 
-enum class DbStatus { ok, missing, corrupt, stale, foreign };
+// not_a_file: a directory or FIFO at the path, never read, and never moved aside as a corrupt file is.
+enum class DbStatus { ok, missing, not_a_file, corrupt, stale, foreign };
 
 struct DbLoad {
   DbStatus status = DbStatus::missing;

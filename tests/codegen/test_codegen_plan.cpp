@@ -95,7 +95,7 @@ TEST_CASE("pack_weights rejects missing, misshaped and non-finite tensors by nam
   CHECK(error_of([&] {
           ir::Graph c = g;
           ir::pack_weights(c, nan);
-        }) == "weight tensor 'classifier.1.bias': value 7 is not finite");
+        }) == "weight tensor 'classifier.1.bias': element 7 is not finite");
 }
 
 TEST_CASE("ScheduleParams: JSON and attr round trips, errors name the knob") {

@@ -274,6 +274,40 @@ TEST_CASE("a corrupt or foreign database: an error for --resume, a warning and a
   CHECK(load_db(db.string(), nullptr).status == DbStatus::ok);
 }
 
+TEST_CASE("tune refuses a directory as --db without moving it, and options it cannot honour") {
+  fs::path dir = scratch("refused");
+  fs::create_directories(dir / "tuned");
+  std::ofstream(dir / "tuned" / "x.json") << "{}";
+  auto refused = [&](const std::vector<std::string>& args, const std::string& message) {
+    INFO(message);
+    CHECK(run(args, dir / "log.txt") == 2);
+    std::string log = read_text(dir / "log.txt");
+    INFO(log);
+    CHECK(log.find(message) != std::string::npos);
+  };
+  // compile --db takes a directory; tune writes one file, and a directory is not a corrupt one.
+  refused(tune_args(dir / "tuned", {"--budget", "1m", "--match", "dense"}),
+          (dir / "tuned").string() + ": not a regular file (a directory); --db names the database file to write");
+  CHECK(fs::is_regular_file(dir / "tuned" / "x.json"));
+  CHECK_FALSE(fs::exists(dir / "tuned.bak"));
+  refused(tune_args(dir / "db.json", {"--budget", "2600000h"}), "--budget is at most 8784h (a year), got '2600000h'");
+  refused(tune_args(dir / "db.json", {"--budget", "1" + std::string(400, '0') + "s"}),
+          "--budget expects a positive duration");
+  refused(tune_args(dir / "db.json", {"--match", "no such key"}),
+          "--match 'no such key': no tuning key of these networks contains it");
+  refused(tune_args("/proc/no/db.json", {"--match", "dense"}), "/proc/no/db.json: cannot write into /proc/no");
+  refused(
+      {"tune", "--merge", (dir / "tuned" / "x.json").string(), "--target", kTarget, "-o", (dir / "m.json").string()},
+      "--merge takes databases and -o OUT only, not --target");
+  refused(tune_args(dir / "db.json", {"--trials", "+5"}), "--trials expects an integer in [1, 100000], got '+5'");
+  refused(tune_args(dir / "db.json", {"--match", ""}), "option --match needs a value, got an empty one");
+  refused({"inspect", EFFNETC_TUNE_TINY_SPEC, "--target", kTarget},
+          "--target applies to the pass pipeline: --emit=final or --emit=ir-after=PASS");
+  refused({"inspect", EFFNETC_TUNE_TINY_SPEC, "--emit=ir-after="}, "--emit=ir-after= needs a pass name");
+  refused({"inspect", EFFNETC_TUNE_TINY_SPEC, "--emit=final", "--disable-pass=,"},
+          "--disable-pass needs pass names, comma-separated");
+}
+
 namespace {
 
 struct Compiled {

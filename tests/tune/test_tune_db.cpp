@@ -190,8 +190,35 @@ TEST_CASE("corrupt, stale and foreign databases are reported in one line, never 
   CHECK(status_of(with("/target", "x86-avx2"), "x86-avx2") == DbStatus::foreign);
   CHECK(status_of(with("/cpu", "Some Other CPU"), "Some Other CPU") == DbStatus::foreign);
   CHECK(status_of(with("/threads", 7), "7 thread(s)") == DbStatus::foreign);
+  // What nlohmann::json would take silently or crash on: a NUL byte ends its document, and it
+  // prints and frees nesting by recursion (300000 levels overflowed the stack).
+  CHECK(status_of(text + std::string(1, '\0') + "{{{", "a NUL byte at byte") == DbStatus::corrupt);
+  CHECK(status_of("{\"format\": " + std::string(300000, '[') + std::string(300000, ']') + "}",
+                  "nested more than 64 levels deep") == DbStatus::corrupt);
+  CHECK(status_of(with("/entries/" + key + "/knobs/vector_width", nlohmann::json(18446744073709551615ull)),
+                  "vector_width must be in [1, 256], got 18446744073709551615") == DbStatus::corrupt);
+  // The tile's knobs together: a multiple of the vector width, and few enough vectors to unroll
+  // (1024 scalar accumulators x 64 pixels crashed Halide's simplifier).
+  nlohmann::json knobs = good["entries"][key]["knobs"];
+  knobs["vector_width"] = 8;
+  knobs["tile_channels"] = 12;
+  CHECK(status_of(with("/entries/" + key + "/knobs", knobs), "tile_channels 12 is not a multiple of vector_width 8") ==
+        DbStatus::corrupt);
+  knobs["vector_width"] = 1;
+  knobs["tile_channels"] = 1024;
+  knobs["tile_pixels"] = 64;
+  CHECK(status_of(with("/entries/" + key + "/knobs", knobs), "is 65536 vectors; at most 256") == DbStatus::corrupt);
   fs::remove(path);
   CHECK(load_db(path, &want).status == DbStatus::missing);
+  // A directory or FIFO is never read (a FIFO would block), and is not a corrupt file to move aside.
+  fs::create_directories(path);
+  DbLoad dir = load_db(path, &want);
+  CHECK(dir.status == DbStatus::not_a_file);
+  CHECK(dir.problem == path + ": not a regular file (a directory)");
+  fs::remove(path);
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  CHECK(load_db(path, &want).status == DbStatus::not_a_file);
+  fs::remove(path);
 }
 
 TEST_CASE("merge keeps complete entries over incomplete ones, then the faster, and refuses foreign inputs") {
@@ -299,12 +326,22 @@ TEST_CASE("the search space: the knobs that matter per op, candidates that stay 
   CHECK(seen_ops == std::set<std::string>{"conv2d", "squeeze_excite", "global_avg_pool", "dense"});
 }
 
-TEST_CASE("choose_tiling applies the knobs of a database the tuner wrote, and used_entries names them") {
+namespace {
+
+// The tiny spec after the pipeline up to choose_tiling, which the test runs itself.
+ir::Graph untiled_tiny_graph() {
   ir::Graph g = frontend::build_graph(tiny_spec());
   ir::PipelineOptions po;
   po.target = "x86-avx512";
   po.disabled = {"choose_tiling"};
   ir::run_pipeline(g, nullptr, po);
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("choose_tiling applies the knobs of a database the tuner wrote, and used_entries names them") {
+  ir::Graph g = untiled_tiny_graph();
   const ir::Node* head = nullptr;
   for (const auto& n : g.nodes)
     if (n.get_str("name", "") == "features.2.0") head = &n;
@@ -321,4 +358,27 @@ TEST_CASE("choose_tiling applies the knobs of a database the tuner wrote, and us
   ir::choose_tiling(g, "x86-avx512", path, log);
   CHECK(schedules::node_schedule(g, *head, facts) == tuned);
   CHECK(used_entries(g, db) == std::vector<std::string>{ir::tuning_key(g, *head)});
+}
+
+TEST_CASE("choose_tiling names the database and the entry whose expand_rows its node cannot take") {
+  ir::Graph g = untiled_tiny_graph();
+  const ir::Node* projection = nullptr;  // a unit's output: read from the next unit, where no strip reaches
+  for (const auto& n : g.nodes)
+    if (n.op == "conv2d" && n.has("ref") && n.get_int("kernel") == 1) projection = &n;
+  REQUIRE(projection);
+  CHECK_FALSE(schedules::may_strip_fuse(g, *projection));
+  TuningDb db = sample_db();
+  const std::string key = ir::tuning_key(g, *projection);
+  db.entries[key].knobs = nlohmann::json{{"expand_rows", 3}};
+  db.entries[key].unit = "test";
+  std::string path = scratch("misfit.json");
+  write_db_atomic(path, db);
+  ir::PassLog log;
+  try {
+    ir::choose_tiling(g, "x86-avx512", path, log);
+    FAIL("choose_tiling took expand_rows 3 on a unit's output");
+  } catch (const ir::UserError& e) {
+    CHECK(std::string(e.what()) ==
+          path + ": /entries/" + key + ": expand_rows 3 needs a conv2d read only by one depthwise conv2d of its unit");
+  }
 }

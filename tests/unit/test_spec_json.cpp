@@ -118,6 +118,7 @@ TEST_CASE("errors name the source and the JSON path, on one line") {
         "literal");
   CHECK(message("") == "spec.json: file is empty; expected a JSON object such as {\"phi\": 1.5}");
   CHECK(message("[]") == "spec.json: top level: expected a JSON object, got an array");
+  CHECK(message(std::string("{}\0{\"phi\": 9}", 13)) == "spec.json: line 1, column 3: a NUL byte (not JSON text)");
   CHECK(message(R"({"depth": 1, "depth": 2})") == "spec.json: /depth: duplicate key");
   CHECK(message(R"({"stages": [)" + stage(1, 3, 1, 32, 16, 1) + R"(, {"kernel": 3, "kernel": 5}]})") ==
         "spec.json: /stages/1/kernel: duplicate key");

@@ -1,6 +1,8 @@
 // check_weights against the b0 graph: a WeightMap of zeros built from the graph's params passes;
-// a missing, unexpected or mis-shaped tensor is a UserError with the exact message.
+// a missing, unexpected or mis-shaped tensor, a value that is not finite and a negative variance
+// are each a UserError with the exact message.
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "frontend/bind_weights.h"
 #include "frontend/build_graph.h"
@@ -53,5 +55,16 @@ TEST_CASE("check_weights accepts exactly the graph's params") {
   SECTION("a scalar where a vector belongs") {
     w["features.0.1.running_var"] = {{}, {1.0f}};
     CHECK(error_of(g, w) == "W.safetensors: tensor 'features.0.1.running_var': expected shape [32], got []");
+  }
+  SECTION("values that are not finite, and a negative variance (run printed NaN logits for it)") {
+    w["classifier.1.bias"].data[7] = NAN;
+    CHECK(error_of(g, w) == "W.safetensors: tensor 'classifier.1.bias': element 7 is NaN");
+    w["classifier.1.bias"].data[7] = 0;
+    w["features.0.0.weight"].data[2] = -INFINITY;
+    CHECK(error_of(g, w) == "W.safetensors: tensor 'features.0.0.weight': element 2 is infinite");
+    w["features.0.0.weight"].data[2] = 0;
+    w["features.0.1.running_var"].data[3] = -1e-5f;
+    CHECK(error_of(g, w) ==
+          "W.safetensors: tensor 'features.0.1.running_var': element 3 is -1e-05; a variance cannot be negative");
   }
 }

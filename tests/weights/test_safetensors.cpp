@@ -1,6 +1,7 @@
 // The safetensors loader against the corpus in bad/ (each file must fail with the message in its
 // .expect) and good/ (exact decoded values), a write -> read round trip, and truncated / mutated
 // copies of good files. Built with ASan+UBSan (CMakeLists.txt), so a crash or UB fails the test.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -99,7 +100,7 @@ TEST_CASE("good files decode to the exact values") {
   check_values(counter.at("empty"), {0, 3}, {});
 }
 
-TEST_CASE("a missing file or a directory is a UserError naming it") {
+TEST_CASE("a missing file, a directory or a FIFO is a UserError naming it") {
   std::string dir = (kCorpus / "bad").string();
   REQUIRE_THROWS_AS(frontend::read_safetensors(dir), ir::UserError);
   REQUIRE_THROWS_WITH(frontend::read_safetensors(dir), dir + ": is a directory, not a safetensors file");
@@ -107,6 +108,13 @@ TEST_CASE("a missing file or a directory is a UserError naming it") {
   std::string path = (kCorpus / "no_such_file.safetensors").string();
   REQUIRE_THROWS_AS(frontend::read_safetensors(path), ir::UserError);
   REQUIRE_THROWS_WITH(frontend::read_safetensors(path), Catch::Matchers::StartsWith(path + ": cannot open"));
+
+  // A FIFO is not read (that blocked until a writer came).
+  std::string fifo = (std::filesystem::temp_directory_path() / ("effnetc_fifo_" + std::to_string(::getpid()))).string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(frontend::read_safetensors(fifo),
+                    fifo + ": not a regular file (a FIFO or device would be read without end)");
+  std::filesystem::remove(fifo);
 }
 
 TEST_CASE("every truncation and every single-byte corruption of a good file fails cleanly or loads") {
