@@ -12,8 +12,9 @@ Each side is a library compiled by an effnetc binary (this build's by default; -
 already built (--X-bench). Each round times A and B in separate processes back to back, in
 alternating order from round to round, each process --warmup calls then the median of --runs: the
 VM's slow phases come and go within minutes, so a ratio of two runs in one round is steadier than
-either time, and the median over rounds of B/A is the figure (docs/MEASURED.md's A/Bs). A noise
-floor: the same build on both sides (0.97-1.03x at batch 1 on 2 threads on the machines so far).
+either time, and the median over rounds of B/A is the figure (docs/MEASURED.md's A/Bs). The noise
+floor is the same build on both sides: b0 at batch 1 on 2 threads, 16 rounds of 200 runs, median
+1.001x, single rounds 0.98-1.11x (Intel machine, forty-first session); rounds of 30 runs spread more.
 Rounds go to stderr as they finish; the summary line to stdout; --json FILE keeps every round.
 Run nothing else meanwhile.
 """
