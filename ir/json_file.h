@@ -14,8 +14,8 @@ constexpr int kMaxJsonDepth = 64;  // a tuned database nests 4 deep
 
 // The file's bytes; "<path>: no such file", "<path>: not a regular file", "<path>: cannot read: ...".
 std::string read_regular_file(const std::string& path);
-// `text` parsed; "<path>: JSON syntax error at byte N: ...", "<path>: a NUL byte at byte N",
-// "<path>: nested more than kMaxJsonDepth levels deep".
+// `text` parsed; "<path>: not valid JSON (a truncated or foreign file?): <nlohmann's reason>",
+// "<path>: a NUL byte at byte N (not JSON text)", "<path>: nested more than 64 levels deep".
 nlohmann::json parse_json_text(const std::string& text, const std::string& path);
 
 }  // namespace ir

@@ -68,7 +68,7 @@ std::vector<KnobChoice> search_space(const ir::Graph& g, const ir::Node& n, cons
   f.depthwise = is_depthwise(g, n);
   f.tiled_conv = n.op == "conv2d" && !f.depthwise;
   f.conv = f.tiled_conv || f.depthwise;
-  // (A unit's output conv, with `ref`, is not one: each such candidate failed to compile.)
+  // A unit's output conv (with `ref`) is not one: each such candidate had failed to compile.
   f.feeds_depthwise = schedules::may_strip_fuse(g, n);
   f.has_rows = f.rows > 1;
   // Knobs that do nothing under the current ones are not searched: timing the same code twice
