@@ -22,6 +22,7 @@ struct Args {
   std::set<std::string> flags;                // options without one
 
   bool flag(const std::string& name) const { return flags.count(name) != 0; }
+  bool given(const std::string& name) const { return flag(name) || values.count(name) != 0; }  // flag or value
   std::optional<std::string> value(const std::string& name) const;
   std::string value_or(const std::string& name, const std::string& fallback) const;
   long long int_value(const std::string& name, long long fallback, long long lo, long long hi) const;

@@ -167,12 +167,9 @@ int cmd_inspect(const Argv& argv) {
   frontend::Spec spec = spec_from_arg(a.positional[0]);
   const std::string emit_what = a.value_or("emit", "");
   if (emit_what != "final" && emit_what.compare(0, 9, "ir-after=") != 0) {
-    for (const char* option : {"disable-pass", "target", "tuned-db", "caches", "random-weights", "weights"})
-      if (a.value(option))
-        throw UsageError(std::string("--") + option +
-                         " applies to the pass pipeline: --emit=final or --emit=ir-after=PASS");
-    for (const char* option : {"no-fusion", "log-passes"})
-      if (a.flag(option))
+    for (const char* option :
+         {"disable-pass", "target", "tuned-db", "caches", "random-weights", "weights", "no-fusion", "log-passes"})
+      if (a.given(option))
         throw UsageError(std::string("--") + option +
                          " applies to the pass pipeline: --emit=final or --emit=ir-after=PASS");
   }

@@ -95,10 +95,9 @@ int cmd_tune(const Argv& argv) {
     return 0;
   }
   if (a.flag("merge")) {
-    for (const char* other : {"target", "budget", "trials", "db", "shard", "threads", "match", "caches"})
-      if (a.value(other)) throw UsageError(std::string("--merge takes databases and -o OUT only, not --") + other);
-    for (const char* other : {"resume", "adams2019", "dry-run"})
-      if (a.flag(other)) throw UsageError(std::string("--merge takes databases and -o OUT only, not --") + other);
+    for (const char* other :
+         {"target", "budget", "trials", "db", "shard", "threads", "match", "caches", "resume", "adams2019", "dry-run"})
+      if (a.given(other)) throw UsageError(std::string("--merge takes databases and -o OUT only, not --") + other);
     return merge(a);
   }
   if (a.positional.empty()) throw UsageError("tune expects variants, spec files or 'all'\n" + std::string(kHelp));

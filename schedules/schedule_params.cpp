@@ -22,10 +22,21 @@ const Knob kKnobs[] = {
 
 const std::string kAttrPrefix = "sched.";
 
-void set_knob(ScheduleParams& s, const Knob& k, int64_t v, const std::string& where) {
-  if (v < k.lo || v > k.hi)
+const Knob* find_knob(const std::string& name) {
+  for (const auto& k : kKnobs)
+    if (name == k.name) return &k;
+  return nullptr;
+}
+
+// `in_range` false: "<where>: <knob> must be in [lo, hi], got <shown>".
+void check_range(const Knob& k, bool in_range, const std::string& where, const std::string& shown) {
+  if (!in_range)
     throw ir::UserError(where + ": " + k.name + " must be in [" + std::to_string(k.lo) + ", " + std::to_string(k.hi) +
-                        "], got " + std::to_string(v));
+                        "], got " + shown);
+}
+
+void set_knob(ScheduleParams& s, const Knob& k, int64_t v, const std::string& where) {
+  check_range(k, v >= k.lo && v <= k.hi, where, std::to_string(v));
   s.*k.field = int(v);
 }
 
@@ -219,23 +230,18 @@ nlohmann::json to_json(const ScheduleParams& s) {
 void check_knob_values(const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) throw ir::UserError(where + ": expected an object of schedule knobs");
   for (const auto& [key, value] : j.items()) {
-    const Knob* knob = nullptr;
-    for (const auto& k : kKnobs)
-      if (key == k.name) knob = &k;
+    const Knob* knob = find_knob(key);
     if (!knob) throw ir::UserError(where + "." + key + ": unknown schedule knob");
     if (!value.is_number_integer()) throw ir::UserError(where + "." + key + ": expected an integer");
     bool huge = value.is_number_unsigned() && value.get<uint64_t>() > uint64_t(knob->hi);  // beyond int64_t too
-    if (huge || value.get<int64_t>() < knob->lo || value.get<int64_t>() > knob->hi)
-      throw ir::UserError(where + "." + key + ": " + knob->name + " must be in [" + std::to_string(knob->lo) + ", " +
-                          std::to_string(knob->hi) + "], got " + value.dump());
+    int64_t v = value.get<int64_t>();
+    check_range(*knob, !huge && v >= knob->lo && v <= knob->hi, where + "." + key, value.dump());
   }
 }
 
 ScheduleParams schedule_from_json(const nlohmann::json& j, const std::string& where, ScheduleParams base) {
   check_knob_values(j, where);
-  for (const auto& [key, value] : j.items())
-    for (const auto& k : kKnobs)
-      if (key == k.name) base.*k.field = value.get<int>();
+  for (const auto& [key, value] : j.items()) base.*find_knob(key)->field = value.get<int>();
   check_consistent(base, where);
   return base;
 }
@@ -347,9 +353,8 @@ ScheduleParams node_schedule(const ir::Graph& g, const ir::Node& n, const Target
   }
   for (const auto& [key, value] : n.attrs) {
     if (key.compare(0, kAttrPrefix.size(), kAttrPrefix) != 0) continue;
-    bool known = false;
-    for (const auto& k : kKnobs) known = known || key == kAttrPrefix + k.name;
-    if (!known) throw ir::UserError(where + ": unknown schedule attr '" + key + "'");
+    if (!find_knob(key.substr(kAttrPrefix.size())))
+      throw ir::UserError(where + ": unknown schedule attr '" + key + "'");
   }
   check_consistent(s, where);
   return s;

@@ -65,7 +65,7 @@ def check_args(ap, args):
         if len(given) > 1:
             ap.error(f"side {s.upper()}: give one of --{s}-bench, --{s}-effnetc, --{s}-rev, not "
                      + " and ".join(f"--{s}-{o}" for o in given))
-        if args.__dict__[f"{s}_bench"] and (args.__dict__[f"{s}_db"] or args.__dict__[f"{s}_caches"]):
+        if getattr(args, f"{s}_bench") and (getattr(args, f"{s}_db") or getattr(args, f"{s}_caches")):
             ap.error(f"side {s.upper()}: --{s}-db and --{s}-caches change a compile; --{s}-bench is built already")
     for name, lo in (("rounds", 1), ("batch", 1), ("threads", 1), ("runs", 1), ("warmup", 0)):
         if getattr(args, name) < lo:
@@ -137,12 +137,9 @@ def alternate(bench_a, bench_b, args):
     """Rounds of (A ms, B ms), A first in even rounds and B first in odd ones."""
     rounds = []
     for k in range(args.rounds):
-        if k % 2 == 0:
-            a = timed(bench_a, args)
-            b = timed(bench_b, args)
-        else:
-            b = timed(bench_b, args)
-            a = timed(bench_a, args)
+        benches = {"a": bench_a, "b": bench_b}
+        ms = {side: timed(benches[side], args) for side in (SIDES if k % 2 == 0 else SIDES[::-1])}
+        a, b = ms["a"], ms["b"]
         rounds.append((a, b))
         rb.log(f"round {k + 1}/{args.rounds}: A {a:.3f} ms, B {b:.3f} ms, B/A {b / a:.3f}")
     return rounds
